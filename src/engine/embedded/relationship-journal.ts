@@ -1,0 +1,192 @@
+// RelationshipJournal keeps the truth of embedded mode on disk. SpiceDB's memory datastore
+// forgets everything on exit, so every acknowledged write is first committed here (SQLite in
+// WAL mode with synchronous=FULL: durable once the transaction returns) and replayed into the
+// engine at start. SQLite (better-sqlite3) was chosen over PGlite: synchronous, tiny, one file,
+// and its transactions cost microseconds, which matters because writes are serialized.
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Relationship, RelationshipFilter, RelationshipUpdate } from "../engine.js";
+
+interface Row {
+  resource_type: string;
+  resource_id: string;
+  relation: string;
+  subject_type: string;
+  subject_id: string;
+  subject_relation: string;
+  caveat_name: string | null;
+  caveat_context: string | null;
+  expires_at: number | null;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE relationships (
+     resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, relation TEXT NOT NULL,
+     subject_type TEXT NOT NULL, subject_id TEXT NOT NULL, subject_relation TEXT NOT NULL,
+     caveat_name TEXT, caveat_context TEXT, expires_at INTEGER,
+     PRIMARY KEY (resource_type, resource_id, relation, subject_type, subject_id, subject_relation)
+   ) WITHOUT ROWID;
+   CREATE INDEX relationships_by_subject ON relationships (subject_type, subject_id);
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
+
+function toRow(rel: Relationship): Row {
+  return {
+    resource_type: rel.resource.type,
+    resource_id: rel.resource.id,
+    relation: rel.relation,
+    subject_type: rel.subject.type,
+    subject_id: rel.subject.id,
+    subject_relation: rel.subject.relation ?? "",
+    caveat_name: rel.caveat?.name ?? null,
+    caveat_context: rel.caveat?.context ? JSON.stringify(rel.caveat.context) : null,
+    expires_at: rel.expiresAt ? rel.expiresAt.getTime() : null,
+  };
+}
+
+function fromRow(row: Row): Relationship {
+  const rel: Relationship = {
+    resource: { type: row.resource_type, id: row.resource_id },
+    relation: row.relation,
+    subject: { type: row.subject_type, id: row.subject_id },
+  };
+  if (row.subject_relation) rel.subject.relation = row.subject_relation;
+  if (row.caveat_name) {
+    rel.caveat = { name: row.caveat_name };
+    if (row.caveat_context) rel.caveat.context = JSON.parse(row.caveat_context) as Record<string, unknown>;
+  }
+  if (row.expires_at !== null) rel.expiresAt = new Date(row.expires_at);
+  return rel;
+}
+
+/** filterClause turns a RelationshipFilter into a SQL WHERE clause with named parameters. */
+function filterClause(filter: RelationshipFilter): { sql: string; params: Record<string, string> } {
+  const parts: string[] = [];
+  const params: Record<string, string> = {};
+  const add = (column: string, value: string | undefined) => {
+    if (value === undefined || value === "") return;
+    parts.push(`${column} = @${column}`);
+    params[column] = value;
+  };
+  add("resource_type", filter.resourceType);
+  add("resource_id", filter.resourceId);
+  add("relation", filter.relation);
+  add("subject_type", filter.subject?.type);
+  add("subject_id", filter.subject?.id);
+  if (filter.subject?.relation !== undefined) {
+    parts.push("subject_relation = @subject_relation");
+    params.subject_relation = filter.subject.relation;
+  }
+  return { sql: parts.length ? parts.join(" AND ") : "1 = 1", params };
+}
+
+export class RelationshipJournal {
+  private readonly db: Database.Database;
+  private readonly upsert: Database.Statement;
+  private readonly remove: Database.Statement;
+  private readonly get: Database.Statement;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(join(dataDir, "relationships.db"));
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.migrate();
+    this.upsert = this.db.prepare(
+      `INSERT INTO relationships VALUES (@resource_type, @resource_id, @relation, @subject_type, @subject_id,
+         @subject_relation, @caveat_name, @caveat_context, @expires_at)
+       ON CONFLICT DO UPDATE SET caveat_name = excluded.caveat_name, caveat_context = excluded.caveat_context,
+         expires_at = excluded.expires_at`,
+    );
+    this.remove = this.db.prepare(
+      `DELETE FROM relationships WHERE resource_type = @resource_type AND resource_id = @resource_id
+         AND relation = @relation AND subject_type = @subject_type AND subject_id = @subject_id
+         AND subject_relation = @subject_relation`,
+    );
+    this.get = this.db.prepare(
+      `SELECT * FROM relationships WHERE resource_type = @resource_type AND resource_id = @resource_id
+         AND relation = @relation AND subject_type = @subject_type AND subject_id = @subject_id
+         AND subject_relation = @subject_relation`,
+    );
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma("user_version", { simple: true }) as number;
+    for (let i = version; i < MIGRATIONS.length; i++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[i]!);
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+
+  /** apply commits the updates in one transaction; durable when it returns. */
+  apply(updates: RelationshipUpdate[]): void {
+    this.db.transaction(() => {
+      for (const update of updates) {
+        const row = toRow(update.relationship);
+        if (update.operation === "delete") this.remove.run(row);
+        else this.upsert.run(row);
+      }
+    })();
+  }
+
+  /** current returns the stored version of each relationship (undefined where absent). */
+  current(relationships: Relationship[]): Array<Relationship | undefined> {
+    return relationships.map((rel) => {
+      const row = this.get.get(toRow(rel)) as Row | undefined;
+      return row ? fromRow(row) : undefined;
+    });
+  }
+
+  /** matching lists the stored relationships a filter selects. */
+  matching(filter: RelationshipFilter): Relationship[] {
+    const { sql, params } = filterClause(filter);
+    return (this.db.prepare(`SELECT * FROM relationships WHERE ${sql}`).all(params) as Row[]).map(fromRow);
+  }
+
+  deleteMatching(filter: RelationshipFilter): void {
+    const { sql, params } = filterClause(filter);
+    this.db.prepare(`DELETE FROM relationships WHERE ${sql}`).run(params);
+  }
+
+  /** live yields every unexpired relationship, in batches, for replay into the engine. */
+  *live(batchSize: number, now = Date.now()): Generator<Relationship[]> {
+    const statement = this.db.prepare(`SELECT * FROM relationships WHERE expires_at IS NULL OR expires_at > ?`);
+    let batch: Relationship[] = [];
+    for (const row of statement.iterate(now) as IterableIterator<Row>) {
+      batch.push(fromRow(row));
+      if (batch.length === batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  }
+
+  /** pruneExpired drops relationships whose expiration has passed (the engine ignores them already). */
+  pruneExpired(now = Date.now()): number {
+    return this.db.prepare(`DELETE FROM relationships WHERE expires_at IS NOT NULL AND expires_at <= ?`).run(now).changes;
+  }
+
+  count(): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM relationships`).get() as { n: number }).n;
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setMeta(entries: Record<string, string>): void {
+    const statement = this.db.prepare(`INSERT INTO meta VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value`);
+    this.db.transaction(() => {
+      for (const [key, value] of Object.entries(entries)) statement.run(key, value);
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
