@@ -1,0 +1,91 @@
+// app: the composition root. Wires the logger, engine, use-cases and routes into an Express
+// app. Tests build the very same app with their own engine and keys (buildApp(deps)).
+import express, { type Express } from "express";
+import { pinoHttp } from "pino-http";
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Engine } from "./engine/engine.js";
+import type { Store } from "./store/store.js";
+import { createCheckBulkPermissions } from "./domain/check-bulk-permissions.js";
+import { createCheckPermission } from "./domain/check-permission.js";
+import { createDeleteRelationships } from "./domain/delete-relationships.js";
+import { engineCall, notFound } from "./domain/errors.js";
+import { createExplainPermission } from "./domain/explain-permission.js";
+import { createLookupResources } from "./domain/lookup-resources.js";
+import { createLookupSubjects } from "./domain/lookup-subjects.js";
+import { createReadRelationships } from "./domain/read-relationships.js";
+import { createWriteRelationships } from "./domain/write-relationships.js";
+import { createWriteSchema } from "./domain/write-schema.js";
+import type { ApiKeyRing } from "./http/api-keys.js";
+import { authenticate } from "./http/authenticate.js";
+import { errorHandler } from "./http/problem.js";
+import { healthRoutes } from "./http/routes/health-routes.js";
+import { permissionRoutes } from "./http/routes/permission-routes.js";
+import { relationshipRoutes } from "./http/routes/relationship-routes.js";
+
+export interface AppDeps {
+  engine: Engine;
+  store: Store;
+  keys: ApiKeyRing;
+  logger: Logger;
+  bodyLimit?: string;
+  maxBulkItems?: number;
+}
+
+export type UseCases = ReturnType<typeof createUseCases>;
+
+function createUseCases(engine: Engine) {
+  return {
+    checkPermission: createCheckPermission({ engine }),
+    checkBulkPermissions: createCheckBulkPermissions({ engine }),
+    lookupResources: createLookupResources({ engine }),
+    lookupSubjects: createLookupSubjects({ engine }),
+    explainPermission: createExplainPermission({ engine }),
+    readRelationships: createReadRelationships({ engine }),
+    writeRelationships: createWriteRelationships({ engine }),
+    deleteRelationships: createDeleteRelationships({ engine }),
+    readSchema: () => engineCall(() => engine.readSchema()),
+    writeSchema: createWriteSchema({ engine }),
+  };
+}
+
+/** ProductDeps is what every product router receives; it builds its own use-cases from it. */
+export interface ProductDeps {
+  engine: Engine;
+  store: Store;
+}
+
+const PRODUCT_ROUTES: Array<(deps: ProductDeps) => express.Router> = [];
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  const useCases = createUseCases(deps.engine);
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
+    }),
+  );
+  app.use(healthRoutes(deps.engine));
+  app.use(authenticate(deps.keys));
+  app.use(express.json({ limit: deps.bodyLimit ?? "1mb", strict: false, type: ["application/json", "application/*+json"] }));
+  app.use(permissionRoutes(useCases, { maxBulkItems: deps.maxBulkItems ?? 1000 }));
+  app.use(relationshipRoutes(useCases));
+  // Product routers (organizations, projects, groups, roles, resources, …), scope `manage`.
+  const product: ProductDeps = { engine: deps.engine, store: deps.store };
+  for (const routes of PRODUCT_ROUTES) app.use(routes(product));
+  app.use((req, _res, next) => next(notFound(`no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,88 @@
+// config: one zod schema for every setting. Parsed once from the environment in main.ts,
+// frozen, and passed down from the composition root; nothing else reads process.env.
+import { z } from "zod";
+
+const SCOPES = ["check", "manage", "admin"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const ApiKeySchema = z.object({
+  name: z.string().min(1).max(128),
+  key: z.string().min(16, "API keys must be at least 16 characters"),
+  scopes: z.array(z.enum(SCOPES)).min(1),
+});
+export type ApiKeyConfig = z.infer<typeof ApiKeySchema>;
+
+const booleanFromEnv = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const ConfigSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().default("127.0.0.1"),
+    ACCORD_DATA_DIR: z.string().default("./data"),
+    ACCORD_SCHEMA_FILE: z.string().default("schema.zed"),
+    ACCORD_API_KEYS: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (!raw) return undefined;
+        try {
+          return z.array(ApiKeySchema).parse(JSON.parse(raw));
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: `ACCORD_API_KEYS must be a JSON array of {name, key, scopes}: ${(err as Error).message}` });
+          return z.NEVER;
+        }
+      }),
+    ACCORD_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    ACCORD_BODY_LIMIT: z.string().default("1mb"),
+    ACCORD_MAX_BULK_ITEMS: z.coerce.number().int().min(1).max(10_000).default(1000),
+    ACCORD_INVITATION_TTL: z.string().default("7d"),
+    SPICEDB_ENDPOINT: z.string().optional(),
+    SPICEDB_TOKEN: z.string().optional(),
+    SPICEDB_INSECURE: booleanFromEnv,
+    DATABASE_URL: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SPICEDB_ENDPOINT && !env.SPICEDB_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["SPICEDB_TOKEN"], message: "SPICEDB_TOKEN is required with SPICEDB_ENDPOINT" });
+    }
+  });
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  schemaFile: string;
+  apiKeys: ApiKeyConfig[] | undefined;
+  logLevel: z.infer<typeof ConfigSchema>["ACCORD_LOG_LEVEL"];
+  bodyLimit: string;
+  maxBulkItems: number;
+  invitationTtl: string;
+  spicedb: { endpoint: string; token: string; insecure: boolean } | undefined;
+  databaseUrl: string | undefined;
+}
+
+/** loadConfig parses the environment; it throws one readable error naming every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "config"}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.ACCORD_DATA_DIR,
+    schemaFile: e.ACCORD_SCHEMA_FILE,
+    apiKeys: e.ACCORD_API_KEYS,
+    logLevel: e.ACCORD_LOG_LEVEL,
+    bodyLimit: e.ACCORD_BODY_LIMIT,
+    maxBulkItems: e.ACCORD_MAX_BULK_ITEMS,
+    invitationTtl: e.ACCORD_INVITATION_TTL,
+    spicedb: e.SPICEDB_ENDPOINT ? { endpoint: e.SPICEDB_ENDPOINT, token: e.SPICEDB_TOKEN!, insecure: e.SPICEDB_INSECURE } : undefined,
+    databaseUrl: e.DATABASE_URL,
+  });
+}

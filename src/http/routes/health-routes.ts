@@ -1,0 +1,16 @@
+// health-routes: liveness and readiness, the only routes without authentication.
+import { Router } from "express";
+import type { Engine } from "../../engine/engine.js";
+import { sendProblem } from "../problem.js";
+
+export function healthRoutes(engine: Pick<Engine, "ready">): Router {
+  const router = Router();
+  router.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  router.get("/readyz", async (_req, res) => {
+    if (await engine.ready()) return res.json({ status: "ready" });
+    sendProblem(res, { type: "https://accord.dev/problems/unavailable", title: "Not ready", status: 503, detail: "engine not reachable or schema not loaded", code: "unavailable" }, 1);
+  });
+  return router;
+}

@@ -1,0 +1,95 @@
+// permission-routes: the hot path for backend services (scope `check`): check, bulk check,
+// lookups and explain. Routes only parse, call one use-case and map.
+import { Router } from "express";
+import { z } from "zod";
+import type { UseCases } from "../../app.js";
+import { requireScope } from "../authenticate.js";
+import {
+  CaveatContext,
+  ConsistencyInput,
+  Cursor,
+  ObjectRefString,
+  RelationName,
+  SubjectRefString,
+  TypeName,
+  parse,
+} from "../validation.js";
+
+const CheckBody = z
+  .object({
+    resource: ObjectRefString,
+    permission: RelationName,
+    subject: SubjectRefString,
+    context: CaveatContext.optional(),
+    consistency: ConsistencyInput,
+  })
+  .strict();
+
+const BulkItem = z
+  .object({ resource: ObjectRefString, permission: RelationName, subject: SubjectRefString, context: CaveatContext.optional() })
+  .strict();
+
+const LookupResourcesBody = z
+  .object({
+    resourceType: TypeName,
+    permission: RelationName,
+    subject: SubjectRefString,
+    context: CaveatContext.optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    cursor: Cursor.optional(),
+    consistency: ConsistencyInput,
+  })
+  .strict();
+
+const LookupSubjectsBody = z
+  .object({
+    resource: ObjectRefString,
+    permission: RelationName,
+    subjectType: TypeName,
+    subjectRelation: RelationName.optional(),
+    context: CaveatContext.optional(),
+    consistency: ConsistencyInput,
+  })
+  .strict();
+
+const ExplainBody = z
+  .object({ resource: ObjectRefString, permission: RelationName, subject: SubjectRefString, context: CaveatContext.optional(), consistency: ConsistencyInput })
+  .strict();
+
+export function permissionRoutes(useCases: UseCases, options: { maxBulkItems: number }): Router {
+  const router = Router();
+  router.use("/v1/check", requireScope("check"));
+  router.use("/v1/lookup", requireScope("check"));
+  router.use("/v1/explain", requireScope("check"));
+
+  const BulkBody = z
+    .object({ items: z.array(BulkItem).min(1).max(options.maxBulkItems), consistency: ConsistencyInput })
+    .strict();
+
+  router.post("/v1/check", async (req, res) => {
+    const { consistency, ...item } = parse(CheckBody, req.body);
+    res.json(await useCases.checkPermission.execute({ item, consistency }));
+  });
+
+  router.post("/v1/check/bulk", async (req, res) => {
+    const body = parse(BulkBody, req.body);
+    res.json(await useCases.checkBulkPermissions.execute(body));
+  });
+
+  router.post("/v1/lookup/resources", async (req, res) => {
+    const { consistency, ...request } = parse(LookupResourcesBody, req.body);
+    res.json(await useCases.lookupResources.execute({ request, consistency }));
+  });
+
+  router.post("/v1/lookup/subjects", async (req, res) => {
+    const { consistency, ...request } = parse(LookupSubjectsBody, req.body);
+    res.json(await useCases.lookupSubjects.execute({ request, consistency }));
+  });
+
+  router.post("/v1/explain", async (req, res) => {
+    const { consistency, ...item } = parse(ExplainBody, req.body);
+    res.json(await useCases.explainPermission.execute({ item, consistency }));
+  });
+
+  return router;
+}

@@ -1,0 +1,93 @@
+// validation: zod schemas for the shapes every route shares (object references, consistency,
+// relationship strings) and `parse`, which turns a zod failure into a 400 naming the field.
+import { z } from "zod";
+import { invalidRequest } from "../domain/errors.js";
+import type { Consistency, ObjectRef, Relationship, SubjectRef } from "../engine/engine.js";
+
+// SpiceDB's own grammar for definition names and object ids.
+const TYPE = "[a-z][a-z0-9_]{1,62}[a-z0-9]";
+const ID = "[a-zA-Z0-9/_|\\-=+]{1,1024}";
+const RELATION = "[a-z][a-z0-9_]{1,62}[a-z0-9]";
+
+export const TYPE_PATTERN = new RegExp(`^${TYPE}$`);
+export const RELATION_PATTERN = new RegExp(`^${RELATION}$`);
+const OBJECT_PATTERN = new RegExp(`^(${TYPE}):(${ID})$`);
+const SUBJECT_PATTERN = new RegExp(`^(${TYPE}):(${ID}|\\*)(?:#(${RELATION}))?$`);
+const RELATIONSHIP_PATTERN = new RegExp(`^(${TYPE}):(${ID})#(${RELATION})@(${TYPE}):(${ID}|\\*)(?:#(${RELATION}))?$`);
+
+/** ProductId is the id grammar of product endpoints (PRODUCT.md §3). */
+export const ProductId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must match [A-Za-z0-9_-]{1,128}");
+
+export const ObjectRefString = z
+  .string()
+  .max(1200)
+  .regex(OBJECT_PATTERN, "must be an object reference like project:p1")
+  .transform((s): ObjectRef => {
+    const m = OBJECT_PATTERN.exec(s)!;
+    return { type: m[1]!, id: m[2]! };
+  });
+
+export const SubjectRefString = z
+  .string()
+  .max(1300)
+  .regex(SUBJECT_PATTERN, "must be a subject reference like user:alice or group:eng#member")
+  .transform((s): SubjectRef => {
+    const m = SUBJECT_PATTERN.exec(s)!;
+    return m[3] ? { type: m[1]!, id: m[2]!, relation: m[3] } : { type: m[1]!, id: m[2]! };
+  });
+
+export const RelationshipString = z
+  .string()
+  .max(2600)
+  .regex(RELATIONSHIP_PATTERN, "must be a relationship like project:p1#viewer@user:bob")
+  .transform((s): Relationship => {
+    const m = RELATIONSHIP_PATTERN.exec(s)!;
+    const subject: SubjectRef = { type: m[4]!, id: m[5]! };
+    if (m[6]) subject.relation = m[6];
+    return { resource: { type: m[1]!, id: m[2]! }, relation: m[3]!, subject };
+  });
+
+export const TypeName = z.string().regex(TYPE_PATTERN, "must be a definition name like project");
+export const RelationName = z.string().regex(RELATION_PATTERN, "must be a relation or permission name like view");
+
+export const CaveatContext = z.record(z.string().max(128), z.unknown()).refine((o) => JSON.stringify(o).length <= 16_384, "context is too large");
+
+export const ConsistencyInput = z
+  .union([
+    z.literal("minimize_latency"),
+    z.literal("full"),
+    z.object({ atLeastAsFresh: z.string().min(1).max(1024) }).strict(),
+  ])
+  .optional()
+  .transform((c): Consistency | undefined => {
+    if (c === undefined) return undefined;
+    if (c === "minimize_latency") return { kind: "minimize_latency" };
+    if (c === "full") return { kind: "full" };
+    return { kind: "at_least_as_fresh", token: c.atLeastAsFresh };
+  });
+
+export const Cursor = z.string().min(1).max(4096);
+export const Limit = (max: number) => z.coerce.number().int().min(1).max(max);
+
+/** parse validates input against a schema; the first issue becomes a 400 naming its field. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown, where = "body"): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.map(String).join(".");
+  const field = path ? (where === "body" ? path : `${where}.${path}`) : where;
+  throw invalidRequest(`${field}: ${issue.message}`, field);
+}
+
+/** formatRef renders references back to SpiceDB's string form. */
+export function formatObject(ref: ObjectRef): string {
+  return `${ref.type}:${ref.id}`;
+}
+
+export function formatSubject(ref: SubjectRef): string {
+  return ref.relation ? `${ref.type}:${ref.id}#${ref.relation}` : `${ref.type}:${ref.id}`;
+}
+
+export function formatRelationship(rel: Relationship): string {
+  return `${formatObject(rel.resource)}#${rel.relation}@${formatSubject(rel.subject)}`;
+}

@@ -1,0 +1,67 @@
+// main: reads the configuration, opens the engine, serves HTTP, and shuts down gracefully.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Server } from "node:http";
+import { buildApp } from "./app.js";
+import { loadConfig } from "./config.js";
+import { EmbeddedEngine } from "./engine/embedded-engine.js";
+import { ApiKeyRing } from "./http/api-keys.js";
+import { createLogger } from "./logger.js";
+import { SqliteStore } from "./store/sqlite-store.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  if (config.spicedb) {
+    throw new Error("remote mode (SPICEDB_ENDPOINT) is not available in this version; unset it to run embedded");
+  }
+  const started = performance.now();
+  const schema = readFileSync(resolve(config.schemaFile), "utf8");
+  const dataDir = resolve(config.dataDir);
+  const engine = await EmbeddedEngine.open({ schema, dataDir });
+  logger.info({ dataDir, ...engine.stats }, "embedded engine ready");
+
+  let keys: ApiKeyRing;
+  if (config.apiKeys) {
+    keys = ApiKeyRing.fromConfig(config.apiKeys);
+  } else {
+    const stored = ApiKeyRing.forDataDir(dataDir);
+    keys = stored.ring;
+    if (stored.generatedKey) {
+      // Printed once, to the terminal only (not through the logger): only its hash is kept.
+      process.stdout.write(
+        `\n  No ACCORD_API_KEYS configured: generated an admin API key (shown only this once):\n\n    ${stored.generatedKey}\n\n  Its hash is stored in ${dataDir}/api-keys.json.\n\n`,
+      );
+    }
+  }
+
+  const store = new SqliteStore(dataDir);
+  const app = buildApp({ engine, store, keys, logger, bodyLimit: config.bodyLimit, maxBulkItems: config.maxBulkItems });
+  const server: Server = app.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    logger.info({ port, host: config.host, startMs: Math.round(performance.now() - started) }, `accord listening on http://${config.host}:${port}`);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    server.close(async () => {
+      await engine.close();
+      await store.close();
+      clearTimeout(force);
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`accord failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,85 @@
+// SqliteStore is the embedded Store: one SQLite file (better-sqlite3, WAL, synchronous=FULL)
+// under the data dir, with versioned migrations recorded in PRAGMA user_version.
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { ObjectKind, ObjectRecord, Store } from "./store.js";
+
+/** MIGRATIONS run in order, each once; append only. */
+export const MIGRATIONS: string[] = [
+  `CREATE TABLE objects (
+     kind TEXT NOT NULL, id TEXT NOT NULL, name TEXT, seat_limit INTEGER, created_at INTEGER NOT NULL,
+     PRIMARY KEY (kind, id)
+   ) WITHOUT ROWID;`,
+];
+
+interface ObjectRow {
+  kind: ObjectKind;
+  id: string;
+  name: string | null;
+  seat_limit: number | null;
+  created_at: number;
+}
+
+function fromRow(row: ObjectRow): ObjectRecord {
+  const record: ObjectRecord = { kind: row.kind, id: row.id, createdAt: new Date(row.created_at) };
+  if (row.name !== null) record.name = row.name;
+  if (row.seat_limit !== null) record.seatLimit = row.seat_limit;
+  return record;
+}
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+
+  /** Without a dataDir the store lives in memory (tests of pure logic only). */
+  constructor(dataDir?: string) {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(dataDir ? join(dataDir, "accord.db") : ":memory:");
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("foreign_keys = ON");
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma("user_version", { simple: true }) as number;
+    for (let i = version; i < MIGRATIONS.length; i++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[i]!);
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+
+  async getObject(kind: ObjectKind, id: string): Promise<ObjectRecord | undefined> {
+    const row = this.db.prepare(`SELECT * FROM objects WHERE kind = ? AND id = ?`).get(kind, id) as ObjectRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  async getObjects(kind: ObjectKind, ids: string[]): Promise<Map<string, ObjectRecord>> {
+    const out = new Map<string, ObjectRecord>();
+    const statement = this.db.prepare(`SELECT * FROM objects WHERE kind = ? AND id = ?`);
+    for (const id of ids) {
+      const row = statement.get(kind, id) as ObjectRow | undefined;
+      if (row) out.set(id, fromRow(row));
+    }
+    return out;
+  }
+
+  async putObject(record: ObjectRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO objects (kind, id, name, seat_limit, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, seat_limit = excluded.seat_limit`,
+      )
+      .run(record.kind, record.id, record.name ?? null, record.seatLimit ?? null, record.createdAt.getTime());
+  }
+
+  async deleteObject(kind: ObjectKind, id: string): Promise<void> {
+    this.db.prepare(`DELETE FROM objects WHERE kind = ? AND id = ?`).run(kind, id);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

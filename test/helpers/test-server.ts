@@ -1,0 +1,102 @@
+// test-server starts the real app (buildApp) on the real embedded engine, listening on a free
+// loopback port, with one key per scope. Each test file gets its own engine (and data dir).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { buildApp, type AppDeps } from "../../src/app.js";
+import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
+import { ApiKeyRing } from "../../src/http/api-keys.js";
+import { createLogger } from "../../src/logger.js";
+import { SqliteStore } from "../../src/store/sqlite-store.js";
+
+export const KEYS = {
+  admin: "test-admin-key-0123456789abcdef",
+  manage: "test-manage-key-0123456789abcdef",
+  check: "test-check-key-0123456789abcdef",
+} as const;
+
+export const SCHEMA = readFileSync(join(import.meta.dirname, "..", "..", "schema.zed"), "utf8");
+
+export interface TestServer {
+  url: string;
+  engine: EmbeddedEngine;
+  store: SqliteStore;
+  dataDir: string;
+  /** call sends a JSON request with the given key (or none) and returns status, headers and body. */
+  call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  key?: keyof typeof KEYS | null;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** X-Actor header, e.g. "user:alice". */
+  actor?: string;
+}
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  // Tests read arbitrary JSON; the assertions are what type it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+let counter = 0;
+/** uid returns an id unique to this process, so tests never share state by accident. */
+export function uid(prefix = "t"): string {
+  counter += 1;
+  return `${prefix}${process.pid.toString(36)}${Date.now().toString(36)}${counter}`;
+}
+
+export async function startTestServer(overrides: Partial<AppDeps> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "accord-test-"));
+  const engine = await EmbeddedEngine.open({ schema: SCHEMA, dataDir });
+  const keys = ApiKeyRing.fromConfig([
+    { name: "admin", key: KEYS.admin, scopes: ["admin"] },
+    { name: "manage", key: KEYS.manage, scopes: ["manage"] },
+    { name: "check", key: KEYS.check, scopes: ["check"] },
+  ]);
+  const store = new SqliteStore(dataDir);
+  const app = buildApp({ engine, store, keys, logger: createLogger("silent"), ...overrides });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    engine,
+    store,
+    dataDir,
+    async call(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      const key = options.key === undefined ? "admin" : options.key;
+      if (key) headers.authorization = `Bearer ${KEYS[key]}`;
+      if (options.actor) headers["x-actor"] = options.actor;
+      let body: string | undefined;
+      if (options.body !== undefined) {
+        body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+        headers["content-type"] ??= "application/json";
+      }
+      const response = await fetch(url + path, { method, headers, body });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await engine.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
