@@ -58,8 +58,7 @@ export async function parseValidationFile(file: string, text: string, readSchema
 
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   for (const error of document.errors) {
-    const at = error.linePos?.[0];
-    context.report("yaml_error", { line: at?.line ?? 1, column: at?.col ?? 1 }, `invalid YAML: ${firstLine(error.message)}`);
+    context.report("yaml_error", positionAt(starts, error.pos[0]), `invalid YAML: ${firstLine(error.message)}`);
   }
   if (document.errors.length > 0) return parsed;
 
