@@ -16,6 +16,7 @@ import { createLookupSubjects } from "./domain/lookup-subjects.js";
 import { createReadRelationships } from "./domain/read-relationships.js";
 import { createWriteRelationships } from "./domain/write-relationships.js";
 import { createWriteSchema } from "./domain/write-schema.js";
+import { createValidateSchema } from "./domain/validate-schema.js";
 import type { ApiKeyRing } from "./http/api-keys.js";
 import { authenticate } from "./http/authenticate.js";
 import { errorHandler } from "./http/problem.js";
@@ -46,6 +47,7 @@ function createUseCases(engine: Engine) {
     deleteRelationships: createDeleteRelationships({ engine }),
     readSchema: () => engineCall(() => engine.readSchema()),
     writeSchema: createWriteSchema({ engine }),
+    validateSchema: createValidateSchema(),
   };
 }
 

@@ -35,8 +35,8 @@ import * as codec from "./spicedb-codec.js";
 export const MAX_UPDATES = 1000;
 
 export interface EmbeddedEngineOptions {
-  /** The schema written at start (schema.zed). */
-  schema: string;
+  /** The schema written at start (schema.zed); none for a blank engine (validation). */
+  schema?: string;
   /** Where the journal lives; without it the engine is in-memory only (validation, tests). */
   dataDir?: string;
   /** Called once per replayed batch during start, for progress logs. */
@@ -66,7 +66,7 @@ export class EmbeddedEngine implements Engine {
   /** open starts SpiceDB, writes the schema and replays the journal. */
   static async open(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
     const journal = options.dataDir ? new RelationshipJournal(options.dataDir) : undefined;
-    const fileHash = createHash("sha256").update(options.schema).digest("hex");
+    const fileHash = createHash("sha256").update(options.schema ?? "").digest("hex");
     // A schema written through PUT /v1/schema wins over the file until the file itself changes.
     let schema = options.schema;
     let schemaSource: EmbeddedEngineStats["schemaSource"] = "file";
@@ -81,8 +81,10 @@ export class EmbeddedEngine implements Engine {
       schemaSource,
     });
     try {
-      await engine.unary("spicedb_schema_write_schema", v1.WriteSchemaRequest, v1.WriteSchemaResponse, { schema });
-      journal?.setMeta({ schema_file_hash: fileHash, schema });
+      if (schema !== undefined) {
+        await engine.unary("spicedb_schema_write_schema", v1.WriteSchemaRequest, v1.WriteSchemaResponse, { schema });
+        journal?.setMeta({ schema_file_hash: fileHash, schema });
+      }
       if (journal) await engine.replay(journal, options.onReplay);
     } catch (err) {
       await engine.close();

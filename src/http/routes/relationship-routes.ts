@@ -65,6 +65,11 @@ const DeleteBody = z.object({ filter: Filter, preconditions: z.array(Preconditio
 const toPreconditions = (list: z.infer<typeof PreconditionInput>[] | undefined): Precondition[] | undefined =>
   list?.map((p) => ({ operation: p.operation, filter: toFilter(p.filter) }));
 
+const ValidateBody = z
+  .object({ yaml: z.string().min(1).max(1_000_000).optional(), schema: z.string().min(1).max(1_000_000).optional() })
+  .strict()
+  .refine((b) => (b.yaml === undefined) !== (b.schema === undefined), { message: "give exactly one of yaml or schema", path: ["yaml"] });
+
 export function relationshipRoutes(useCases: UseCases): Router {
   const router = Router();
   router.use("/v1/relationships", requireScope("admin"));
@@ -104,6 +109,12 @@ export function relationshipRoutes(useCases: UseCases): Router {
 
   router.get("/v1/schema", async (_req, res) => {
     res.json({ schema: await useCases.readSchema() });
+  });
+
+  router.post("/v1/schema/validate", async (req, res) => {
+    const body = parse(ValidateBody, req.body);
+    const input = body.yaml !== undefined ? { name: "validation.yaml", text: body.yaml } : { name: "schema.zed", text: body.schema! };
+    res.json(await useCases.validateSchema.execute(input));
   });
 
   router.put("/v1/schema", async (req, res) => {
