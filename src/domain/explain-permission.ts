@@ -2,6 +2,7 @@
 // sub-problems that grants the permission, with the full trace for tools that want it.
 import type { CheckItem, CheckTrace, Consistency, Engine } from "../engine/engine.js";
 import { toCheckAnswer, type CheckAnswer } from "./check-permission.js";
+import { describeTrace } from "./describe-grant.js";
 import { engineCall, fieldOfCheck } from "./errors.js";
 
 export interface ExplainStep {
@@ -17,6 +18,8 @@ export interface Explanation extends CheckAnswer {
   path: ExplainStep[];
   /** The relationship at the end of the path, e.g. project:p1#viewer@user:alice. */
   grantedBy?: string;
+  /** The same answer in product terms, e.g. "editor through group eng on project p1". */
+  reasons: string[];
   trace?: CheckTrace;
 }
 
@@ -42,7 +45,7 @@ export function createExplainPermission(deps: { engine: Pick<Engine, "explain"> 
       const { result, trace } = await engineCall(() => deps.engine.explain(input.item, input.consistency), fieldOfCheck(input.item));
       const path = grantPath(trace);
       const last = path[path.length - 1];
-      const explanation: Explanation = { ...toCheckAnswer(result), path, trace };
+      const explanation: Explanation = { ...toCheckAnswer(result), path, reasons: describeTrace(trace), trace };
       if (last && last.kind === "relation" && trace) explanation.grantedBy = `${last.node}@${subject(trace)}`;
       return explanation;
     },

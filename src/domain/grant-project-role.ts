@@ -1,0 +1,78 @@
+// grantProjectRole adds a member to a project or changes their role (PUT members/:subject).
+// One subject holds one role per project: the old role goes in the same atomic write as the
+// new one. Rules: manage_members to touch anyone; manage_admins to grant admin or to change
+// an admin (rule 3); the personal owner stays admin (rule 1); org membership (rule 4);
+// groups on organization projects only (rule 5); custom roles of the project's org (rule 7).
+import type { Engine, Precondition, RelationshipUpdate } from "../engine/engine.js";
+import type { Actor } from "./actor.js";
+import { applyChange } from "./apply-change.js";
+import { hasPermission, requirePermission } from "./authorize.js";
+import { forbidden, invalidRequest } from "./errors.js";
+import type { KeyedMutex } from "./keyed-mutex.js";
+import { ref } from "./model.js";
+import { readSubjectGrants } from "./project-grants.js";
+import { projectStillExists, requireProject, type ProjectOwner } from "./project-owner.js";
+import { formatRole, grantUpdates, parseProjectRole, requireUsableRole } from "./project-role.js";
+import { formatMember, requireGrantableSubject, subjectRefOf, type MemberSubject } from "./project-subject.js";
+
+export interface GrantProjectRoleInput {
+  actor: Actor;
+  projectId: string;
+  subject: MemberSubject;
+  role: string;
+  expiresAt?: Date;
+}
+
+export const MANAGER_CANNOT_TOUCH_ADMIN = "a manager cannot grant, change or remove an admin: that needs manage_admins on the project";
+
+/** isPersonalOwner: the owner of a personal project is always its admin (rule 1). */
+export const isPersonalOwner = (owner: ProjectOwner, subject: MemberSubject) => owner.kind === "user" && subject.type === "user" && subject.id === owner.id;
+
+/** adminUntouched guards rule 3 across replicas: the subject must not have become admin meanwhile. */
+export const adminUntouched = (projectId: string, subject: MemberSubject): Precondition => {
+  const s = subjectRefOf(subject);
+  return {
+    operation: "must_not_exist",
+    filter: { resourceType: "project", resourceId: projectId, relation: "admin", subject: { type: s.type, id: s.id, ...(s.relation ? { relation: s.relation } : {}) } },
+  };
+};
+
+export function createGrantProjectRole(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write">; locks: KeyedMutex }) {
+  const { engine } = deps;
+  return {
+    async execute(input: GrantProjectRoleInput) {
+      const { actor, projectId, subject } = input;
+      const project = ref("project", projectId);
+      const owner = await requireProject(engine, projectId);
+      await requirePermission(engine, actor, project, "manage_members");
+      const choice = parseProjectRole(input.role);
+      if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw invalidRequest("expiresAt must be in the future", "expiresAt");
+      if (isPersonalOwner(owner, subject) && !(choice.kind === "builtin" && choice.role === "admin")) {
+        throw forbidden(`user:${subject.id} owns personal project ${projectId} and is always its admin: they cannot be demoted`);
+      }
+      return deps.locks.run(`project:${projectId}`, async () => {
+        await requireGrantableSubject(engine, owner, subject, projectId);
+        await requireUsableRole(engine, owner, choice, projectId);
+        const subjectRef = subjectRefOf(subject);
+        const current = await readSubjectGrants(engine, projectId, subjectRef);
+        const touchesAdmin = (choice.kind === "builtin" && choice.role === "admin") || current.some((g) => g.role === "admin");
+        const mayManageAdmins = await hasPermission(engine, project, "manage_admins", actor.userId);
+        if (touchesAdmin && !mayManageAdmins) throw forbidden(MANAGER_CANNOT_TOUCH_ADMIN);
+
+        const role = formatRole(choice);
+        const updates: RelationshipUpdate[] = [
+          ...current.filter((g) => g.role !== role).map((g): RelationshipUpdate => ({ operation: "delete", relationship: g.relationship })),
+          ...grantUpdates(projectId, choice, subjectRef, input.expiresAt),
+        ];
+        const preconditions = [projectStillExists(projectId, owner), ...(mayManageAdmins ? [] : [adminUntouched(projectId, subject)])];
+        const written = await applyChange(engine, { updates, preconditions });
+        return {
+          subject: formatMember(subject),
+          role,
+          ...(input.expiresAt ? { expiresAt: input.expiresAt.toISOString() } : {}),
+          zedToken: written.zedToken,
+        };
+      });
+    },
+  };
+}

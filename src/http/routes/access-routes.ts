@@ -1,0 +1,55 @@
+// access-routes: "who has access and why" on a project, a resource or an organization
+// (scope `manage`, on behalf of X-Actor), paged. Routes only parse, call one use-case and map.
+import { Router } from "express";
+import { z } from "zod";
+import type { ProductDeps } from "../../app.js";
+import { ORG_PERMISSIONS, createListOrgAccess } from "../../domain/list-org-access.js";
+import { createListProjectAccess } from "../../domain/list-project-access.js";
+import { RESOURCE_PERMISSIONS, createListResourceAccess } from "../../domain/list-resource-access.js";
+import { PROJECT_PERMISSIONS } from "../../domain/model.js";
+import { actorOf, requireScope } from "../authenticate.js";
+import { Cursor, ProductId, parse } from "../validation.js";
+
+const accessQuery = <P extends readonly [string, ...string[]]>(permissions: P) =>
+  z
+    .object({
+      permission: z.enum(permissions).default(permissions[0]),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: Cursor.optional(),
+    })
+    .strict();
+
+const ProjectQuery = accessQuery(PROJECT_PERMISSIONS);
+const ResourceQuery = accessQuery(RESOURCE_PERMISSIONS);
+const OrgQuery = accessQuery(ORG_PERMISSIONS);
+
+export function accessRoutes(deps: ProductDeps): Router {
+  const router = Router();
+  const manage = requireScope("manage");
+  const projectAccess = createListProjectAccess(deps);
+  const resourceAccess = createListResourceAccess(deps);
+  const orgAccess = createListOrgAccess(deps);
+
+  router.get("/v1/projects/:project/access", manage, async (req, res) => {
+    const actor = actorOf(req);
+    const projectId = parse(ProductId, req.params.project, "path.project");
+    const query = parse(ProjectQuery, req.query, "query");
+    res.json(await projectAccess.execute({ actor, projectId, ...query }));
+  });
+
+  router.get("/v1/resources/:resource/access", manage, async (req, res) => {
+    const actor = actorOf(req);
+    const resourceId = parse(ProductId, req.params.resource, "path.resource");
+    const query = parse(ResourceQuery, req.query, "query");
+    res.json(await resourceAccess.execute({ actor, resourceId, ...query }));
+  });
+
+  router.get("/v1/orgs/:org/access", manage, async (req, res) => {
+    const actor = actorOf(req);
+    const orgId = parse(ProductId, req.params.org, "path.org");
+    const query = parse(OrgQuery, req.query, "query");
+    res.json(await orgAccess.execute({ actor, orgId, ...query }));
+  });
+
+  return router;
+}

@@ -1,0 +1,108 @@
+// project-routes: projects, their members and roles, and "what can this subject do here"
+// (scope `manage`, on behalf of X-Actor). Routes only parse, call one use-case and map.
+import { Router } from "express";
+import { z } from "zod";
+import type { ProductDeps } from "../../app.js";
+import { createCreateProject } from "../../domain/create-project.js";
+import { createDeleteProject } from "../../domain/delete-project.js";
+import { createGetProject } from "../../domain/get-project.js";
+import { createGrantProjectRole } from "../../domain/grant-project-role.js";
+import { KeyedMutex } from "../../domain/keyed-mutex.js";
+import { createListProjectMembers } from "../../domain/list-project-members.js";
+import { createReadProjectPermissions } from "../../domain/read-project-permissions.js";
+import { createRemoveProjectMember } from "../../domain/remove-project-member.js";
+import type { MemberSubject } from "../../domain/project-subject.js";
+import { actorOf, requireScope } from "../authenticate.js";
+import { Cursor, Limit, ProductId, parse } from "../validation.js";
+
+const ID = "[A-Za-z0-9_-]{1,128}";
+const OWNER = new RegExp(`^(organization|user):(${ID})$`);
+const MEMBER = new RegExp(`^(user|group):(${ID})$|^group:(${ID})#member$`);
+
+/** MemberSubjectParam reads `user:x`, `group:g` or `group:g#member` (URL-encoded `#`). */
+export const MemberSubjectParam = z
+  .string()
+  .regex(MEMBER, "must be user:<id> or group:<id>")
+  .transform((s): MemberSubject => {
+    const m = MEMBER.exec(s)!;
+    return m[3] ? { type: "group", id: m[3] } : { type: m[1] as MemberSubject["type"], id: m[2]! };
+  });
+
+/** ExpiresAt is an RFC 3339 time with an offset; the grant ends by itself then. */
+export const ExpiresAt = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s))
+  .optional();
+
+const CreateBody = z
+  .object({
+    id: ProductId,
+    owner: z
+      .string()
+      .regex(OWNER, "must be organization:<id> or user:<id>")
+      .transform((s) => {
+        const m = OWNER.exec(s)!;
+        return { kind: m[1] as "organization" | "user", id: m[2]! };
+      }),
+    name: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+const GrantBody = z.object({ role: z.string().min(1).max(200), expiresAt: ExpiresAt }).strict();
+
+export const PageQuery = z.object({ limit: Limit(1000).default(100), cursor: Cursor.optional() }).strict();
+
+export function projectRoutes(deps: ProductDeps): Router {
+  const router = Router();
+  const manage = requireScope("manage");
+  const locks = new KeyedMutex();
+  const createProject = createCreateProject(deps);
+  const getProject = createGetProject(deps);
+  const deleteProject = createDeleteProject({ ...deps, locks });
+  const listMembers = createListProjectMembers(deps);
+  const grantRole = createGrantProjectRole({ ...deps, locks });
+  const removeMember = createRemoveProjectMember({ ...deps, locks });
+  const readPermissions = createReadProjectPermissions(deps);
+
+  const projectId = (params: Record<string, unknown>) => parse(ProductId, params.project, "path.project");
+  const subjectOf = (params: Record<string, unknown>) => parse(MemberSubjectParam, params.subject, "path.subject");
+
+  router.post("/v1/projects", manage, async (req, res) => {
+    const actor = actorOf(req);
+    const body = parse(CreateBody, req.body);
+    res.status(201).json(await createProject.execute({ actor, ...body }));
+  });
+
+  router.get("/v1/projects/:project", manage, async (req, res) => {
+    res.json(await getProject.execute({ actor: actorOf(req), projectId: projectId(req.params) }));
+  });
+
+  router.delete("/v1/projects/:project", manage, async (req, res) => {
+    res.json(await deleteProject.execute({ actor: actorOf(req), projectId: projectId(req.params) }));
+  });
+
+  router.get("/v1/projects/:project/members", manage, async (req, res) => {
+    const actor = actorOf(req);
+    const query = parse(PageQuery, req.query, "query");
+    res.json(await listMembers.execute({ actor, projectId: projectId(req.params), ...query }));
+  });
+
+  router.put("/v1/projects/:project/members/:subject", manage, async (req, res) => {
+    const actor = actorOf(req);
+    const input = { actor, projectId: projectId(req.params), subject: subjectOf(req.params) };
+    const body = parse(GrantBody, req.body);
+    res.json(await grantRole.execute({ ...input, role: body.role, expiresAt: body.expiresAt }));
+  });
+
+  router.delete("/v1/projects/:project/members/:subject", manage, async (req, res) => {
+    const actor = actorOf(req);
+    res.json(await removeMember.execute({ actor, projectId: projectId(req.params), subject: subjectOf(req.params) }));
+  });
+
+  router.get("/v1/projects/:project/permissions/:subject", manage, async (req, res) => {
+    const actor = actorOf(req);
+    res.json(await readPermissions.execute({ actor, projectId: projectId(req.params), subject: subjectOf(req.params) }));
+  });
+
+  return router;
+}

@@ -1,0 +1,53 @@
+// resource-routes: register resources in projects and share them with users and groups
+// (scope `manage`, on behalf of X-Actor). Routes only parse, call one use-case and map.
+import { Router } from "express";
+import { z } from "zod";
+import type { ProductDeps } from "../../app.js";
+import { createDeleteResource } from "../../domain/delete-resource.js";
+import { createRegisterResource } from "../../domain/register-resource.js";
+import { createShareResource } from "../../domain/share-resource.js";
+import { createUnshareResource } from "../../domain/unshare-resource.js";
+import { actorOf, requireScope } from "../authenticate.js";
+import { ProductId, parse } from "../validation.js";
+import { ExpiresAt, MemberSubjectParam } from "./project-routes.js";
+
+const RegisterBody = z.object({ project: ProductId }).strict();
+const ShareBody = z.object({ role: z.string().min(1).max(200), expiresAt: ExpiresAt }).strict();
+
+export function resourceRoutes(deps: ProductDeps): Router {
+  const router = Router();
+  const manage = requireScope("manage");
+  const registerResource = createRegisterResource(deps);
+  const shareResource = createShareResource(deps);
+  const unshareResource = createUnshareResource(deps);
+  const deleteResource = createDeleteResource(deps);
+
+  const resourceId = (params: Record<string, unknown>) => parse(ProductId, params.resource, "path.resource");
+  const subjectOf = (params: Record<string, unknown>) => parse(MemberSubjectParam, params.subject, "path.subject");
+
+  router.put("/v1/resources/:resource", manage, async (req, res) => {
+    const actor = actorOf(req);
+    const id = resourceId(req.params);
+    const body = parse(RegisterBody, req.body);
+    const result = await registerResource.execute({ actor, resourceId: id, projectId: body.project });
+    res.status(result.created ? 201 : 200).json(result);
+  });
+
+  router.delete("/v1/resources/:resource", manage, async (req, res) => {
+    res.json(await deleteResource.execute({ actor: actorOf(req), resourceId: resourceId(req.params) }));
+  });
+
+  router.put("/v1/resources/:resource/members/:subject", manage, async (req, res) => {
+    const actor = actorOf(req);
+    const input = { actor, resourceId: resourceId(req.params), subject: subjectOf(req.params) };
+    const body = parse(ShareBody, req.body);
+    res.json(await shareResource.execute({ ...input, role: body.role, expiresAt: body.expiresAt }));
+  });
+
+  router.delete("/v1/resources/:resource/members/:subject", manage, async (req, res) => {
+    const actor = actorOf(req);
+    res.json(await unshareResource.execute({ actor, resourceId: resourceId(req.params), subject: subjectOf(req.params) }));
+  });
+
+  return router;
+}
