@@ -23,7 +23,6 @@ import { errorHandler } from "./http/problem.js";
 import { healthRoutes } from "./http/routes/health-routes.js";
 import { permissionRoutes } from "./http/routes/permission-routes.js";
 import { relationshipRoutes } from "./http/routes/relationship-routes.js";
-import { organizationRoutes } from "./http/routes/organization-routes.js";
 import { projectRoutes } from "./http/routes/project-routes.js";
 import { resourceRoutes } from "./http/routes/resource-routes.js";
 import { accessRoutes } from "./http/routes/access-routes.js";
@@ -65,7 +64,6 @@ const PRODUCT_ROUTES: Array<(deps: ProductDeps) => express.Router> = [
   projectRoutes,
   resourceRoutes,
   accessRoutes,
-  organizationRoutes,
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
