@@ -35,6 +35,17 @@ const ConfigSchema = z
           return z.NEVER;
         }
       }),
+    ACCORD_API_KEYS_FILE: z.string().optional(),
+    ACCORD_JWT_SECRET: z.string().min(32, "ACCORD_JWT_SECRET must be at least 32 characters").optional(),
+    ACCORD_JWKS_URL: z.url().optional(),
+    ACCORD_JWT_ISSUER: z.string().optional(),
+    ACCORD_JWT_AUDIENCE: z.string().optional(),
+    ACCORD_RATE_LIMIT: z.coerce.number().int().min(0).default(0),
+    ACCORD_RATE_LIMIT_EXEMPT: z.string().default(""),
+    ACCORD_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    ACCORD_CORS_ORIGINS: z.string().default(""),
+    ACCORD_METRICS_PUBLIC: booleanFromEnv,
+    ACCORD_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
     ACCORD_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     ACCORD_BODY_LIMIT: z.string().default("1mb"),
     ACCORD_MAX_BULK_ITEMS: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -50,7 +61,22 @@ const ConfigSchema = z
     }
   });
 
+export interface Limits {
+  /** Requests per second per key or user (0 = off). */
+  ratePerSecond: number;
+  /** Key names the rate limit does not apply to. */
+  rateLimitExempt: string[];
+  requestTimeoutMs: number;
+  corsOrigins: string[];
+  maxPageSize: number;
+}
+
 export interface Config {
+  apiKeysFile: string | undefined;
+  jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
+  limits: Limits;
+  /** Serve /metrics without credentials (for scrapers on a private network). */
+  metricsPublic: boolean;
   port: number;
   host: string;
   dataDir: string;
@@ -72,7 +98,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const list = (raw: string) => raw.split(",").map((s) => s.trim()).filter(Boolean);
   return Object.freeze({
+    apiKeysFile: e.ACCORD_API_KEYS_FILE,
+    jwt: { secret: e.ACCORD_JWT_SECRET, jwksUrl: e.ACCORD_JWKS_URL, issuer: e.ACCORD_JWT_ISSUER, audience: e.ACCORD_JWT_AUDIENCE },
+    limits: {
+      ratePerSecond: e.ACCORD_RATE_LIMIT,
+      rateLimitExempt: list(e.ACCORD_RATE_LIMIT_EXEMPT),
+      requestTimeoutMs: e.ACCORD_REQUEST_TIMEOUT_MS,
+      corsOrigins: list(e.ACCORD_CORS_ORIGINS),
+      maxPageSize: e.ACCORD_MAX_PAGE_SIZE,
+    },
+    metricsPublic: e.ACCORD_METRICS_PUBLIC,
     port: e.PORT,
     host: e.HOST,
     dataDir: e.ACCORD_DATA_DIR,

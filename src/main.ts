@@ -1,11 +1,12 @@
 // main: reads the configuration, opens the engine, serves HTTP, and shuts down gracefully.
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Server } from "node:http";
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { EmbeddedEngine } from "./engine/embedded-engine.js";
-import { ApiKeyRing } from "./http/api-keys.js";
+import { createKey, keyFileRing } from "./http/api-keys.js";
+import { JwtVerifier } from "./http/jwt-verifier.js";
 import { createLogger } from "./logger.js";
 import { SqliteStore } from "./store/sqlite-store.js";
 
@@ -21,22 +22,29 @@ async function main(): Promise<void> {
   const engine = await EmbeddedEngine.open({ schema, dataDir });
   logger.info({ dataDir, ...engine.stats }, "embedded engine ready");
 
-  let keys: ApiKeyRing;
-  if (config.apiKeys) {
-    keys = ApiKeyRing.fromConfig(config.apiKeys);
-  } else {
-    const stored = ApiKeyRing.forDataDir(dataDir);
-    keys = stored.ring;
-    if (stored.generatedKey) {
-      // Printed once, to the terminal only (not through the logger): only its hash is kept.
-      process.stdout.write(
-        `\n  No ACCORD_API_KEYS configured: generated an admin API key (shown only this once):\n\n    ${stored.generatedKey}\n\n  Its hash is stored in ${dataDir}/api-keys.json.\n\n`,
-      );
-    }
+  const keysFile = config.apiKeysFile ? resolve(config.apiKeysFile) : join(dataDir, "api-keys.json");
+  if (!config.apiKeys && !existsSync(keysFile)) {
+    const generated = createKey(keysFile, "admin", ["admin"]);
+    // Printed once, to the terminal only (not through the logger): only its hash is kept.
+    process.stdout.write(
+      `\n  No ACCORD_API_KEYS configured: generated an admin API key (shown only this once):\n\n    ${generated}\n\n  Its hash is stored in ${keysFile}.\n\n`,
+    );
   }
+  const keys = keyFileRing(keysFile, config.apiKeys ?? [], (err) => logger.error({ err: err.message }, "API key file ignored: it does not parse"));
+  const jwt = new JwtVerifier(config.jwt);
 
   const store = new SqliteStore(dataDir);
-  const app = buildApp({ engine, store, keys, logger, bodyLimit: config.bodyLimit, maxBulkItems: config.maxBulkItems });
+  const app = buildApp({
+    engine,
+    store,
+    keys,
+    jwt,
+    logger,
+    bodyLimit: config.bodyLimit,
+    maxBulkItems: config.maxBulkItems,
+    limits: config.limits,
+    metricsPublic: config.metricsPublic,
+  });
   const server: Server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

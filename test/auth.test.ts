@@ -27,7 +27,7 @@ const routes: Array<{ family: string; method: string; path: string; body?: unkno
 
 describe.each(routes)("$method $path", (route) => {
   it("answers 401 without credentials and with a wrong or malformed key", async () => {
-    for (const headers of [{}, { authorization: "Bearer not-a-real-key-000000000" }, { authorization: "Basic abc" }, { authorization: `Bearer ${KEYS.admin}x` }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: "Bearer not-a-real-key-000000000" }, { authorization: "Basic abc" }, { authorization: `Bearer ${KEYS.admin}x` }]) {
       const res = await server.call(route.method, route.path, { key: null, body: route.body, headers });
       expect(res.status).toBe(401);
       expect(res.headers.get("content-type")).toContain("application/problem+json");

@@ -3,7 +3,8 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { UseCases } from "../../app.js";
-import { requireScope } from "../authenticate.js";
+import { requireKey, requireScope, requireSelf } from "../authenticate.js";
+import type { Metrics } from "../metrics.js";
 import {
   CaveatContext,
   ConsistencyInput,
@@ -56,7 +57,11 @@ const ExplainBody = z
   .object({ resource: ObjectRefString, permission: RelationName, subject: SubjectRefString, context: CaveatContext.optional(), consistency: ConsistencyInput })
   .strict();
 
-export function permissionRoutes(useCases: UseCases, options: { maxBulkItems: number }): Router {
+export function permissionRoutes(useCases: UseCases, options: { maxBulkItems: number; metrics?: Metrics }): Router {
+  const count = (answer: { allowed?: boolean; conditional?: true } | { error: unknown }) => {
+    if ("error" in answer) return;
+    options.metrics?.countCheck(answer.allowed ? "allowed" : answer.conditional ? "conditional" : "denied");
+  };
   const router = Router();
   router.use("/v1/check", requireScope("check"));
   router.use("/v1/lookup", requireScope("check"));
@@ -68,26 +73,35 @@ export function permissionRoutes(useCases: UseCases, options: { maxBulkItems: nu
 
   router.post("/v1/check", async (req, res) => {
     const { consistency, ...item } = parse(CheckBody, req.body);
-    res.json(await useCases.checkPermission.execute({ item, consistency }));
+    requireSelf(req, [item.subject]);
+    const answer = await useCases.checkPermission.execute({ item, consistency });
+    count(answer);
+    res.json(answer);
   });
 
   router.post("/v1/check/bulk", async (req, res) => {
     const body = parse(BulkBody, req.body);
-    res.json(await useCases.checkBulkPermissions.execute(body));
+    requireSelf(req, body.items.map((i) => i.subject));
+    const answer = await useCases.checkBulkPermissions.execute(body);
+    answer.results.forEach(count);
+    res.json(answer);
   });
 
   router.post("/v1/lookup/resources", async (req, res) => {
     const { consistency, ...request } = parse(LookupResourcesBody, req.body);
+    requireSelf(req, [request.subject]);
     res.json(await useCases.lookupResources.execute({ request, consistency }));
   });
 
   router.post("/v1/lookup/subjects", async (req, res) => {
     const { consistency, ...request } = parse(LookupSubjectsBody, req.body);
+    requireKey(req);
     res.json(await useCases.lookupSubjects.execute({ request, consistency }));
   });
 
   router.post("/v1/explain", async (req, res) => {
     const { consistency, ...item } = parse(ExplainBody, req.body);
+    requireSelf(req, [item.subject]);
     res.json(await useCases.explainPermission.execute({ item, consistency }));
   });
 
