@@ -17,12 +17,18 @@ import { createReadRelationships } from "./domain/read-relationships.js";
 import { createWriteRelationships } from "./domain/write-relationships.js";
 import { createWriteSchema } from "./domain/write-schema.js";
 import { createValidateSchema } from "./domain/validate-schema.js";
-import type { ApiKeyRing } from "./http/api-keys.js";
-import { authenticate } from "./http/authenticate.js";
+import { ApiKeyRing } from "./http/api-keys.js";
+import { authenticate, requireScope } from "./http/authenticate.js";
+import type { JwtVerifier } from "./http/jwt-verifier.js";
+import { applyLimits } from "./http/limits.js";
+import { Metrics } from "./http/metrics.js";
 import { errorHandler } from "./http/problem.js";
+import type { Limits } from "./config.js";
+import { instrumentEngine } from "./engine/instrumented-engine.js";
 import { healthRoutes } from "./http/routes/health-routes.js";
 import { permissionRoutes } from "./http/routes/permission-routes.js";
 import { relationshipRoutes } from "./http/routes/relationship-routes.js";
+import { organizationRoutes } from "./http/routes/organization-routes.js";
 import { projectRoutes } from "./http/routes/project-routes.js";
 import { resourceRoutes } from "./http/routes/resource-routes.js";
 import { accessRoutes } from "./http/routes/access-routes.js";
@@ -30,10 +36,16 @@ import { accessRoutes } from "./http/routes/access-routes.js";
 export interface AppDeps {
   engine: Engine;
   store: Store;
-  keys: ApiKeyRing;
+  /** The API keys, or a function returning the current ones (key files reload on change). */
+  keys: ApiKeyRing | (() => ApiKeyRing);
   logger: Logger;
   bodyLimit?: string;
   maxBulkItems?: number;
+  jwt?: JwtVerifier;
+  limits?: Partial<Limits>;
+  metrics?: Metrics;
+  /** Serve /metrics without credentials. */
+  metricsPublic?: boolean;
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
@@ -64,6 +76,7 @@ const PRODUCT_ROUTES: Array<(deps: ProductDeps) => express.Router> = [
   projectRoutes,
   resourceRoutes,
   accessRoutes,
+  organizationRoutes,
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -72,7 +85,10 @@ export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
-  const useCases = createUseCases(deps.engine);
+  const metrics = deps.metrics ?? new Metrics();
+  const engine = instrumentEngine(deps.engine, metrics.engineObserver());
+  const useCases = createUseCases(engine);
+  const keys = deps.keys instanceof ApiKeyRing ? ((ring: ApiKeyRing) => () => ring)(deps.keys) : deps.keys;
 
   app.use(
     pinoHttp({
@@ -86,13 +102,21 @@ export function buildApp(deps: AppDeps): Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
     }),
   );
-  app.use(healthRoutes(deps.engine));
-  app.use(authenticate(deps.keys));
+  app.use(metrics.middleware());
+  applyLimits(app, "before-auth", deps.limits);
+  app.use(healthRoutes(engine));
+  const serveMetrics: express.RequestHandler = async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+  if (deps.metricsPublic) app.get("/metrics", serveMetrics);
+  app.use(authenticate(keys, deps.jwt));
+  if (!deps.metricsPublic) app.get("/metrics", requireScope("check"), serveMetrics);
+  applyLimits(app, "after-auth", deps.limits);
   app.use(express.json({ limit: deps.bodyLimit ?? "1mb", strict: false, type: ["application/json", "application/*+json"] }));
-  app.use(permissionRoutes(useCases, { maxBulkItems: deps.maxBulkItems ?? 1000 }));
+  app.use(permissionRoutes(useCases, { maxBulkItems: deps.maxBulkItems ?? 1000, metrics }));
   app.use(relationshipRoutes(useCases));
   // Product routers (organizations, projects, groups, roles, resources, …), scope `manage`.
-  const product: ProductDeps = { engine: deps.engine, store: deps.store };
+  const product: ProductDeps = { engine, store: deps.store };
   for (const routes of PRODUCT_ROUTES) app.use(routes(product));
   app.use((req, _res, next) => next(notFound(`no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);
