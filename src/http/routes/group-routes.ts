@@ -1,0 +1,92 @@
+// group-routes: an organization's groups and their members (users and nested groups),
+// scope `manage` with X-Actor. Mounted by organization-routes, whose locks it shares.
+import { Router } from "express";
+import { z } from "zod";
+import type { ProductDeps } from "../../app.js";
+import { createAddGroupMember, type GroupMemberRef } from "../../domain/add-group-member.js";
+import { createCreateGroup, type GroupView } from "../../domain/create-group.js";
+import { createDeleteGroup } from "../../domain/delete-group.js";
+import type { KeyedMutex } from "../../domain/keyed-mutex.js";
+import { createListGroupMembers } from "../../domain/list-group-members.js";
+import { createListGroups } from "../../domain/list-groups.js";
+import { createRemoveGroupMember } from "../../domain/remove-group-member.js";
+import { actorOf, requireScope } from "../authenticate.js";
+import { Cursor, Limit, ProductId, parse } from "../validation.js";
+
+const Name = z.string().trim().min(1).max(200);
+const ListQuery = z.object({ limit: Limit(1000).default(100), cursor: Cursor.optional() }).strict();
+const CreateBody = z.object({ id: ProductId, name: Name.optional() }).strict();
+const OrgParams = z.object({ org: ProductId }).strict();
+const GroupParams = z.object({ group: ProductId }).strict();
+
+const SUBJECT = /^(user|group):([A-Za-z0-9_-]{1,128})(#member)?$/;
+/** A group member is `user:<id>` or `group:<id>` (`group:<id>#member` is accepted too). */
+const MemberSubject = z
+  .string()
+  .regex(SUBJECT, "must be user:<id> or group:<id>")
+  .refine((s) => !s.startsWith("user:") || !s.endsWith("#member"), "a user subject has no relation")
+  .transform((s): GroupMemberRef => {
+    const m = SUBJECT.exec(s)!;
+    return { type: m[1] as GroupMemberRef["type"], id: m[2]! };
+  });
+const MemberParams = z.object({ group: ProductId, subject: MemberSubject }).strict();
+
+const presentGroup = (g: GroupView) => ({ id: g.id, organization: g.organization, name: g.name ?? null });
+const presentSubject = (m: GroupMemberRef) => `${m.type}:${m.id}`;
+
+export function groupRoutes(deps: ProductDeps, locks: KeyedMutex): Router {
+  const createGroup = createCreateGroup(deps);
+  const listGroups = createListGroups(deps);
+  const addGroupMember = createAddGroupMember({ ...deps, locks });
+  const removeGroupMember = createRemoveGroupMember(deps);
+  const listGroupMembers = createListGroupMembers(deps);
+  const deleteGroup = createDeleteGroup({ ...deps, locks });
+
+  const router = Router();
+  router.use("/v1/orgs/:org/groups", requireScope("manage"));
+  router.use("/v1/groups", requireScope("manage"));
+
+  router.post("/v1/orgs/:org/groups", async (req, res) => {
+    const actor = actorOf(req);
+    const { org } = parse(OrgParams, req.params, "path");
+    const body = parse(CreateBody, req.body);
+    const created = await createGroup.execute({ actor, orgId: org, id: body.id, name: body.name });
+    res.status(201).json({ ...presentGroup(created), zedToken: created.zedToken });
+  });
+
+  router.get("/v1/orgs/:org/groups", async (req, res) => {
+    const actor = actorOf(req);
+    const { org } = parse(OrgParams, req.params, "path");
+    const page = await listGroups.execute({ actor, orgId: org, ...parse(ListQuery, req.query, "query") });
+    res.json({ groups: page.items.map(presentGroup), ...(page.cursor ? { cursor: page.cursor } : {}) });
+  });
+
+  router.get("/v1/groups/:group/members", async (req, res) => {
+    const actor = actorOf(req);
+    const { group } = parse(GroupParams, req.params, "path");
+    const page = await listGroupMembers.execute({ actor, groupId: group, ...parse(ListQuery, req.query, "query") });
+    res.json({ members: page.items.map((m) => ({ subject: presentSubject(m) })), ...(page.cursor ? { cursor: page.cursor } : {}) });
+  });
+
+  router.put("/v1/groups/:group/members/:subject", async (req, res) => {
+    const actor = actorOf(req);
+    const { group, subject } = parse(MemberParams, req.params, "path");
+    const added = await addGroupMember.execute({ actor, groupId: group, member: subject });
+    res.json({ group: added.group, subject: presentSubject(added.subject), zedToken: added.zedToken });
+  });
+
+  router.delete("/v1/groups/:group/members/:subject", async (req, res) => {
+    const actor = actorOf(req);
+    const { group, subject } = parse(MemberParams, req.params, "path");
+    const removed = await removeGroupMember.execute({ actor, groupId: group, member: subject });
+    res.json({ group: removed.group, subject: presentSubject(removed.subject), zedToken: removed.zedToken });
+  });
+
+  router.delete("/v1/groups/:group", async (req, res) => {
+    const actor = actorOf(req);
+    const { group } = parse(GroupParams, req.params, "path");
+    res.json({ id: group, ...(await deleteGroup.execute({ actor, groupId: group })) });
+  });
+
+  return router;
+}

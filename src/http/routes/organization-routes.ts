@@ -1,0 +1,102 @@
+// organization-routes: organizations and their members (PRODUCT.md §3), scope `manage` with
+// X-Actor. It also mounts the group and custom-role routers, which share its per-organization
+// locks, so the composition root registers one router for the whole organization area.
+import { Router } from "express";
+import { z } from "zod";
+import type { ProductDeps } from "../../app.js";
+import { createCreateOrganization, type OrganizationView } from "../../domain/create-organization.js";
+import { createDeleteOrganization } from "../../domain/delete-organization.js";
+import { createGetOrganization } from "../../domain/get-organization.js";
+import { KeyedMutex } from "../../domain/keyed-mutex.js";
+import { createListOrgMembers } from "../../domain/list-org-members.js";
+import { ORG_AREAS, ORG_ROLES } from "../../domain/model.js";
+import { createRemoveOrgMember } from "../../domain/remove-org-member.js";
+import { createSetOrgMember } from "../../domain/set-org-member.js";
+import { createUpdateOrganization } from "../../domain/update-organization.js";
+import { actorOf, requireScope } from "../authenticate.js";
+import { Cursor, Limit, ProductId, parse } from "../validation.js";
+import { groupRoutes } from "./group-routes.js";
+import { roleRoutes } from "./role-routes.js";
+
+const Name = z.string().trim().min(1).max(200);
+const ListQuery = z.object({ limit: Limit(1000).default(100), cursor: Cursor.optional() }).strict();
+const SeatLimit = z.number().int().positive();
+
+const CreateBody = z.object({ id: ProductId, name: Name.optional(), seatLimit: SeatLimit.nullable().optional() }).strict();
+const UpdateBody = z
+  .object({ name: Name.optional(), seatLimit: SeatLimit.nullable().optional() })
+  .strict()
+  .refine((b) => b.name !== undefined || b.seatLimit !== undefined, { message: "give name or seatLimit" });
+const Level = z.enum(["none", "view", "full"]);
+const Scopes = z.object(Object.fromEntries(ORG_AREAS.map((area) => [area, Level.optional()])) as Record<(typeof ORG_AREAS)[number], z.ZodOptional<typeof Level>>).strict();
+const MemberBody = z.object({ role: z.enum(ORG_ROLES), scopes: Scopes.optional() }).strict();
+const OrgParams = z.object({ org: ProductId }).strict();
+const MemberParams = z.object({ org: ProductId, user: ProductId }).strict();
+
+const present = (org: OrganizationView) => ({ id: org.id, name: org.name ?? null, seatLimit: org.seatLimit ?? null, createdAt: org.createdAt.toISOString() });
+
+export function organizationRoutes(deps: ProductDeps): Router {
+  const locks = new KeyedMutex();
+  const createOrganization = createCreateOrganization(deps);
+  const getOrganization = createGetOrganization(deps);
+  const updateOrganization = createUpdateOrganization({ ...deps, locks });
+  const deleteOrganization = createDeleteOrganization({ ...deps, locks });
+  const listOrgMembers = createListOrgMembers(deps);
+  const setOrgMember = createSetOrgMember({ ...deps, locks });
+  const removeOrgMember = createRemoveOrgMember({ ...deps, locks });
+
+  const router = Router();
+  router.use("/v1/orgs", requireScope("manage"));
+
+  router.post("/v1/orgs", async (req, res) => {
+    const actor = actorOf(req);
+    const body = parse(CreateBody, req.body);
+    const created = await createOrganization.execute({ actor, id: body.id, name: body.name, seatLimit: body.seatLimit ?? undefined });
+    res.status(201).json({ ...present(created), zedToken: created.zedToken });
+  });
+
+  router.get("/v1/orgs/:org", async (req, res) => {
+    const actor = actorOf(req);
+    const { org } = parse(OrgParams, req.params, "path");
+    res.json(present(await getOrganization.execute({ actor, orgId: org })));
+  });
+
+  router.patch("/v1/orgs/:org", async (req, res) => {
+    const actor = actorOf(req);
+    const { org } = parse(OrgParams, req.params, "path");
+    const changes = parse(UpdateBody, req.body);
+    const updated = await updateOrganization.execute({ actor, orgId: org, changes });
+    res.json({ ...present(updated), zedToken: updated.zedToken });
+  });
+
+  router.delete("/v1/orgs/:org", async (req, res) => {
+    const actor = actorOf(req);
+    const { org } = parse(OrgParams, req.params, "path");
+    res.json({ id: org, ...(await deleteOrganization.execute({ actor, orgId: org })) });
+  });
+
+  router.get("/v1/orgs/:org/members", async (req, res) => {
+    const actor = actorOf(req);
+    const { org } = parse(OrgParams, req.params, "path");
+    const query = parse(ListQuery, req.query, "query");
+    const page = await listOrgMembers.execute({ actor, orgId: org, ...query });
+    res.json({ members: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
+  });
+
+  router.put("/v1/orgs/:org/members/:user", async (req, res) => {
+    const actor = actorOf(req);
+    const { org, user } = parse(MemberParams, req.params, "path");
+    const body = parse(MemberBody, req.body);
+    res.json(await setOrgMember.execute({ actor, orgId: org, userId: user, role: body.role, scopes: body.scopes }));
+  });
+
+  router.delete("/v1/orgs/:org/members/:user", async (req, res) => {
+    const actor = actorOf(req);
+    const { org, user } = parse(MemberParams, req.params, "path");
+    res.json(await removeOrgMember.execute({ actor, orgId: org, userId: user }));
+  });
+
+  router.use(groupRoutes(deps, locks));
+  router.use(roleRoutes(deps, locks));
+  return router;
+}

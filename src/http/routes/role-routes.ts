@@ -1,0 +1,76 @@
+// role-routes: an organization's custom roles (rule 7), scope `manage` with X-Actor.
+// Mounted by organization-routes, whose locks it shares.
+import { Router } from "express";
+import { z } from "zod";
+import type { ProductDeps } from "../../app.js";
+import { createCreateCustomRole, type CustomRoleView } from "../../domain/create-custom-role.js";
+import { createDeleteCustomRole } from "../../domain/delete-custom-role.js";
+import { createGetCustomRole } from "../../domain/get-custom-role.js";
+import type { KeyedMutex } from "../../domain/keyed-mutex.js";
+import { createListCustomRoles } from "../../domain/list-custom-roles.js";
+import { createUpdateCustomRole } from "../../domain/update-custom-role.js";
+import { actorOf, requireScope } from "../authenticate.js";
+import { Cursor, Limit, ProductId, parse } from "../validation.js";
+
+const Name = z.string().trim().min(1).max(200);
+const ListQuery = z.object({ limit: Limit(1000).default(100), cursor: Cursor.optional() }).strict();
+// Which permission names are allowed is a domain rule (422 invalid_role); here only the shape.
+const Permissions = z.array(z.string().min(1).max(64)).max(64);
+const CreateBody = z.object({ id: ProductId, name: Name, permissions: Permissions }).strict();
+const UpdateBody = z
+  .object({ name: Name.optional(), permissions: Permissions.optional() })
+  .strict()
+  .refine((b) => b.name !== undefined || b.permissions !== undefined, { message: "give name or permissions" });
+const OrgParams = z.object({ org: ProductId }).strict();
+const RoleParams = z.object({ role: ProductId }).strict();
+
+const present = (r: CustomRoleView) => ({ id: r.id, organization: r.organization, name: r.name ?? null, permissions: r.permissions });
+
+export function roleRoutes(deps: ProductDeps, locks: KeyedMutex): Router {
+  const createCustomRole = createCreateCustomRole(deps);
+  const listCustomRoles = createListCustomRoles(deps);
+  const getCustomRole = createGetCustomRole(deps);
+  const updateCustomRole = createUpdateCustomRole({ ...deps, locks });
+  const deleteCustomRole = createDeleteCustomRole({ ...deps, locks });
+
+  const router = Router();
+  router.use("/v1/orgs/:org/roles", requireScope("manage"));
+  router.use("/v1/roles", requireScope("manage"));
+
+  router.post("/v1/orgs/:org/roles", async (req, res) => {
+    const actor = actorOf(req);
+    const { org } = parse(OrgParams, req.params, "path");
+    const body = parse(CreateBody, req.body);
+    const created = await createCustomRole.execute({ actor, orgId: org, ...body });
+    res.status(201).json({ ...present(created), zedToken: created.zedToken });
+  });
+
+  router.get("/v1/orgs/:org/roles", async (req, res) => {
+    const actor = actorOf(req);
+    const { org } = parse(OrgParams, req.params, "path");
+    const page = await listCustomRoles.execute({ actor, orgId: org, ...parse(ListQuery, req.query, "query") });
+    res.json({ roles: page.items.map(present), ...(page.cursor ? { cursor: page.cursor } : {}) });
+  });
+
+  router.get("/v1/roles/:role", async (req, res) => {
+    const actor = actorOf(req);
+    const { role } = parse(RoleParams, req.params, "path");
+    res.json(present(await getCustomRole.execute({ actor, roleId: role })));
+  });
+
+  router.put("/v1/roles/:role", async (req, res) => {
+    const actor = actorOf(req);
+    const { role } = parse(RoleParams, req.params, "path");
+    const body = parse(UpdateBody, req.body);
+    const updated = await updateCustomRole.execute({ actor, roleId: role, ...body });
+    res.json({ ...present(updated), zedToken: updated.zedToken });
+  });
+
+  router.delete("/v1/roles/:role", async (req, res) => {
+    const actor = actorOf(req);
+    const { role } = parse(RoleParams, req.params, "path");
+    res.json({ id: role, ...(await deleteCustomRole.execute({ actor, roleId: role })) });
+  });
+
+  return router;
+}
