@@ -1,6 +1,8 @@
 // main.ts: the `accord` command. Each subcommand lives in its own file and is listed in COMMANDS;
 // adding one (serve, keys, export, ...) is one import and one line here.
 import { pathToFileURL } from "node:url";
+import { keysCommand } from "./keys-command.js";
+import { serveCommand } from "./serve-command.js";
 import { validateCommand } from "./validate-command.js";
 
 /** Command is one subcommand: it gets its own arguments and returns the process exit code. */
@@ -10,7 +12,9 @@ export interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  serve: serveCommand,
   validate: validateCommand,
+  keys: keysCommand,
 };
 
 /** main dispatches `accord <command> [args...]` and returns the exit code. */
