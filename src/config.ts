@@ -54,10 +54,19 @@ const ConfigSchema = z
     SPICEDB_TOKEN: z.string().optional(),
     SPICEDB_INSECURE: booleanFromEnv,
     DATABASE_URL: z.string().optional(),
+    /** Serve the SpiceDB v1 gRPC API of the embedded engine on this port (bearer = admin key). */
+    ACCORD_GRPC_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    ACCORD_GRPC_HOST: z.string().optional(),
   })
   .superRefine((env, ctx) => {
     if (env.SPICEDB_ENDPOINT && !env.SPICEDB_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["SPICEDB_TOKEN"], message: "SPICEDB_TOKEN is required with SPICEDB_ENDPOINT" });
+    }
+    if (env.SPICEDB_ENDPOINT && !env.DATABASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "DATABASE_URL (PostgreSQL) is required with SPICEDB_ENDPOINT: remote mode keeps app state there" });
+    }
+    if (env.SPICEDB_ENDPOINT && env.ACCORD_GRPC_PORT !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["ACCORD_GRPC_PORT"], message: "ACCORD_GRPC_PORT serves the embedded engine; in remote mode talk to SpiceDB directly" });
     }
   });
 
@@ -88,6 +97,8 @@ export interface Config {
   invitationTtl: string;
   spicedb: { endpoint: string; token: string; insecure: boolean } | undefined;
   databaseUrl: string | undefined;
+  /** The embedded engine's SpiceDB gRPC endpoint, when ACCORD_GRPC_PORT is set. */
+  grpc: { port: number; host: string } | undefined;
 }
 
 /** loadConfig parses the environment; it throws one readable error naming every bad setting. */
@@ -121,5 +132,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     invitationTtl: e.ACCORD_INVITATION_TTL,
     spicedb: e.SPICEDB_ENDPOINT ? { endpoint: e.SPICEDB_ENDPOINT, token: e.SPICEDB_TOKEN!, insecure: e.SPICEDB_INSECURE } : undefined,
     databaseUrl: e.DATABASE_URL,
+    grpc: e.ACCORD_GRPC_PORT !== undefined ? { port: e.ACCORD_GRPC_PORT, host: e.ACCORD_GRPC_HOST ?? e.HOST } : undefined,
   });
 }

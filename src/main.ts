@@ -5,25 +5,39 @@ import type { Server } from "node:http";
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { EmbeddedEngine } from "./engine/embedded-engine.js";
+import type { Engine } from "./engine/engine.js";
+import { startGrpcEndpoint, type GrpcEndpoint } from "./engine/grpc/grpc-endpoint.js";
+import { RemoteEngine } from "./engine/remote-engine.js";
 import { createKey, keyFileRing } from "./http/api-keys.js";
 import { JwtVerifier } from "./http/jwt-verifier.js";
 import { createLogger } from "./logger.js";
+import { PostgresStore } from "./store/postgres-store.js";
 import { SqliteStore } from "./store/sqlite-store.js";
+import type { Store } from "./store/store.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  if (config.spicedb) {
-    throw new Error("remote mode (SPICEDB_ENDPOINT) is not available in this version; unset it to run embedded");
-  }
   const started = performance.now();
   const schema = readFileSync(resolve(config.schemaFile), "utf8");
   const dataDir = resolve(config.dataDir);
-  const engine = await EmbeddedEngine.open({ schema, dataDir });
-  logger.info({ dataDir, ...engine.stats }, "embedded engine ready");
+  // Remote mode (scale-out): SpiceDB cluster + PostgreSQL, nothing kept on this replica's disk.
+  let engine: Engine;
+  let store: Store;
+  if (config.spicedb) {
+    engine = await RemoteEngine.connect({ ...config.spicedb, schema });
+    store = await PostgresStore.open({ connectionString: config.databaseUrl! });
+    logger.info({ endpoint: config.spicedb.endpoint }, "remote engine and PostgreSQL store ready");
+  } else {
+    const embedded = await EmbeddedEngine.open({ schema, dataDir });
+    logger.info({ dataDir, ...embedded.stats }, "embedded engine ready");
+    engine = embedded;
+    store = new SqliteStore(dataDir);
+  }
 
   const keysFile = config.apiKeysFile ? resolve(config.apiKeysFile) : join(dataDir, "api-keys.json");
   if (!config.apiKeys && !existsSync(keysFile)) {
+    if (config.spicedb) throw new Error("remote mode needs ACCORD_API_KEYS (or a mounted key file): replicas must share their keys");
     const generated = createKey(keysFile, "admin", ["admin"]);
     // Printed once, to the terminal only (not through the logger): only its hash is kept.
     process.stdout.write(
@@ -33,7 +47,11 @@ async function main(): Promise<void> {
   const keys = keyFileRing(keysFile, config.apiKeys ?? [], (err) => logger.error({ err: err.message }, "API key file ignored: it does not parse"));
   const jwt = new JwtVerifier(config.jwt);
 
-  const store = new SqliteStore(dataDir);
+  let grpcEndpoint: GrpcEndpoint | undefined;
+  if (config.grpc) {
+    grpcEndpoint = await startGrpcEndpoint({ engine, keys, host: config.grpc.host, port: config.grpc.port });
+    logger.info({ port: grpcEndpoint.port, host: config.grpc.host }, "SpiceDB gRPC endpoint listening (bearer: an admin API key)");
+  }
   const app = buildApp({
     engine,
     store,
@@ -58,6 +76,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     server.close(async () => {
+      await grpcEndpoint?.close();
       await engine.close();
       await store.close();
       clearTimeout(force);

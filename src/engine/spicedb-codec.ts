@@ -255,3 +255,40 @@ export function toEngineError(err: unknown): EngineError {
   }
   return new EngineError({ kind, message });
 }
+
+/** fromConsistency reads a request's consistency; unset means minimize_latency, as in SpiceDB. */
+export function fromConsistency(consistency: v1.Consistency | undefined): Consistency {
+  const r = consistency?.requirement;
+  switch (r?.oneofKind) {
+    case "fullyConsistent":
+      return { kind: "full" };
+    case "atLeastAsFresh":
+      return { kind: "at_least_as_fresh", token: r.atLeastAsFresh.token };
+    // NOTE: the port has no exact-snapshot reads; at least as fresh is the nearest safe answer.
+    case "atExactSnapshot":
+      return { kind: "at_least_as_fresh", token: r.atExactSnapshot.token };
+    default:
+      return { kind: "minimize_latency" };
+  }
+}
+
+const GRPC_CODE_BY_FAILURE: Record<EngineFailure["kind"], number> = {
+  invalid_argument: 3,
+  deadline_exceeded: 4,
+  not_found: 5,
+  already_exists: 6,
+  resource_exhausted: 8,
+  failed_precondition: 9,
+  internal: 13,
+  unavailable: 14,
+};
+
+/** toGrpcCode is the inverse of toEngineError: the gRPC status a failure is served with. */
+export function toGrpcCode(kind: EngineFailure["kind"]): number {
+  return GRPC_CODE_BY_FAILURE[kind];
+}
+
+/** toZedToken wraps a token string, leaving it out when there is none. */
+export function toZedToken(token: string | undefined): v1.ZedToken | undefined {
+  return token ? { token } : undefined;
+}

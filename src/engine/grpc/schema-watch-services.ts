@@ -1,0 +1,37 @@
+// schema-watch-services serves SpiceDB's v1 SchemaService (read and write) and WatchService
+// over the Engine port. Schema reflection and diffs are not served (UNIMPLEMENTED).
+import { v1 } from "@authzed/authzed-node";
+import type * as grpc from "@grpc/grpc-js";
+import type { Engine } from "../engine.js";
+import * as codec from "../spicedb-codec.js";
+import { serverStream, unary, unimplemented, type Authorizer } from "./service-definition.js";
+
+export function schemaHandlers(engine: Engine, authorize: Authorizer): grpc.UntypedServiceImplementation {
+  return {
+    ReadSchema: unary(authorize, async (_request: v1.ReadSchemaRequest) =>
+      v1.ReadSchemaResponse.create({ schemaText: await engine.readSchema() }),
+    ),
+    WriteSchema: unary(authorize, async (request: v1.WriteSchemaRequest) => {
+      const written = await engine.writeSchema(request.schema);
+      return v1.WriteSchemaResponse.create({ writtenAt: codec.toZedToken(written.zedToken) });
+    }),
+    ReflectSchema: unimplemented("ReflectSchema"),
+    ComputablePermissions: unimplemented("ComputablePermissions"),
+    DependentRelations: unimplemented("DependentRelations"),
+    DiffSchema: unimplemented("DiffSchema"),
+  };
+}
+
+export function watchHandlers(engine: Engine, authorize: Authorizer): grpc.UntypedServiceImplementation {
+  return {
+    Watch: serverStream(authorize, async (request: v1.WatchRequest, send: (r: v1.WatchResponse) => void, signal: AbortSignal) => {
+      const types = new Set(request.optionalObjectTypes);
+      for await (const event of engine.watch(request.optionalStartCursor?.token || undefined, signal)) {
+        const updates = event.changes
+          .filter((c) => types.size === 0 || types.has(c.relationship.resource.type))
+          .map((c) => codec.toRelationshipUpdate(c));
+        send(v1.WatchResponse.create({ updates, changesThrough: codec.toZedToken(event.zedToken) }));
+      }
+    }),
+  };
+}

@@ -1,0 +1,361 @@
+// RemoteEngine talks to a SpiceDB cluster (or to embedded Accord's gRPC endpoint) through
+// @authzed/authzed-node, behind the same Engine port as the embedded engine. Every call has a
+// deadline; reads and checks are retried with backoff when the engine is Unavailable (they are
+// idempotent), writes never are (a lost answer must not apply a create twice). A replica keeps
+// the newest zedToken it acknowledged, so its own reads see its own writes; a token handed in by
+// a client (from another replica) is passed through as at_least_as_fresh.
+import { v1 } from "@authzed/authzed-node";
+import * as grpc from "@grpc/grpc-js";
+import {
+  EngineError,
+  type BulkCheckResult,
+  type CheckItem,
+  type CheckResult,
+  type Consistency,
+  type Engine,
+  type ExpandNode,
+  type LookupResourcesPage,
+  type LookupResourcesRequest,
+  type LookupSubjectsRequest,
+  type LookupSubjectsResult,
+  type ObjectRef,
+  type Precondition,
+  type ReadRelationshipsPage,
+  type RelationshipFilter,
+  type RelationshipUpdate,
+  type WatchEvent,
+  type WriteResult,
+} from "./engine.js";
+import * as codec from "./spicedb-codec.js";
+
+/** MAX_UPDATES is SpiceDB's default limit of updates per WriteRelationships call. */
+const MAX_UPDATES = 1000;
+
+export interface RemoteEngineOptions {
+  endpoint: string;
+  token: string;
+  /** Plaintext gRPC (local clusters, compose); TLS otherwise. */
+  insecure: boolean;
+  /** The schema written at connect (schema.zed); identical writes from many replicas are harmless. */
+  schema?: string;
+  /** Deadline of one call, in ms (default 10 s). */
+  callTimeoutMs?: number;
+  /** Attempts of an idempotent call while the engine is Unavailable (default 4). */
+  attempts?: number;
+  /** How long connect() waits for the engine to answer at start (default 30 s). */
+  connectTimeoutMs?: number;
+}
+
+type Callback<Res> = (err: grpc.ServiceError | null, response?: Res) => void;
+type UnaryMethod<Req, Res> = (request: Req, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<Res>) => unknown;
+type StreamMethod<Req, Res> = (request: Req, options: grpc.CallOptions) => grpc.ClientReadableStream<Res>;
+
+export class RemoteEngine implements Engine {
+  private newestToken: string | undefined;
+  private closed = false;
+  private readonly callTimeoutMs: number;
+  private readonly attempts: number;
+
+  private constructor(
+    private readonly client: v1.ZedClientInterface,
+    options: RemoteEngineOptions,
+  ) {
+    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
+    this.attempts = options.attempts ?? 4;
+  }
+
+  /** connect opens the channel and writes the schema, waiting for the engine to come up. */
+  static async connect(options: RemoteEngineOptions): Promise<RemoteEngine> {
+    const security = options.insecure ? v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS : v1.ClientSecurity.SECURE;
+    const client = v1.NewClient(options.token, options.endpoint, security, undefined, {
+      // Reconnect quickly after an engine restart instead of grpc's default 1 s → 120 s backoff.
+      "grpc.initial_reconnect_backoff_ms": 100,
+      "grpc.max_reconnect_backoff_ms": 2_000,
+      "grpc.keepalive_time_ms": 30_000,
+    });
+    const engine = new RemoteEngine(client, options);
+    if (options.schema !== undefined) {
+      const deadline = Date.now() + (options.connectTimeoutMs ?? 30_000);
+      for (;;) {
+        try {
+          await engine.writeSchema(options.schema);
+          break;
+        } catch (err) {
+          const kind = err instanceof EngineError ? err.failure.kind : "internal";
+          if ((kind !== "unavailable" && kind !== "deadline_exceeded") || Date.now() > deadline) {
+            client.close();
+            throw err;
+          }
+          await sleep(250);
+        }
+      }
+    }
+    return engine;
+  }
+
+  private consistency(consistency?: Consistency): v1.Consistency {
+    return codec.toConsistency(consistency, this.newestToken);
+  }
+
+  private callOptions(): grpc.CallOptions {
+    return { deadline: Date.now() + this.callTimeoutMs };
+  }
+
+  private unaryOnce<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
+    if (this.closed) return Promise.reject(new EngineError({ kind: "unavailable", message: "engine client is closed" }));
+    return new Promise((resolve, reject) => {
+      method.call(this.client, request, new grpc.Metadata(), this.callOptions(), (err, response) => {
+        if (err || !response) reject(codec.toEngineError(err ?? new Error("empty response")));
+        else resolve(response);
+      });
+    });
+  }
+
+  private streamOnce<Req, Res>(method: StreamMethod<Req, Res>, request: Req): Promise<Res[]> {
+    if (this.closed) return Promise.reject(new EngineError({ kind: "unavailable", message: "engine client is closed" }));
+    return new Promise((resolve, reject) => {
+      const results: Res[] = [];
+      const stream = method.call(this.client, request, this.callOptions());
+      stream.on("data", (response: Res) => results.push(response));
+      stream.on("error", (err) => reject(codec.toEngineError(err)));
+      stream.on("end", () => resolve(results));
+    });
+  }
+
+  /** idempotent retries a read while the engine is Unavailable, with exponential backoff. */
+  private async idempotent<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        const retry = err instanceof EngineError && err.failure.kind === "unavailable" && attempt < this.attempts && !this.closed;
+        if (!retry) throw err;
+        await sleep(50 * 2 ** (attempt - 1) * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  private unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
+    return this.idempotent(() => this.unaryOnce(method, request));
+  }
+
+  private stream<Req, Res>(method: StreamMethod<Req, Res>, request: Req): Promise<Res[]> {
+    return this.idempotent(() => this.streamOnce(method, request));
+  }
+
+  async check(item: CheckItem, consistency?: Consistency): Promise<CheckResult> {
+    const response = await this.unary<v1.CheckPermissionRequest, v1.CheckPermissionResponse>(
+      this.client.checkPermission,
+      codec.toCheckRequest(item, this.consistency(consistency)),
+    );
+    return toCheckResult(response);
+  }
+
+  async explain(item: CheckItem, consistency?: Consistency) {
+    const response = await this.unary<v1.CheckPermissionRequest, v1.CheckPermissionResponse>(
+      this.client.checkPermission,
+      codec.toCheckRequest(item, this.consistency(consistency), true),
+    );
+    const trace = response.debugTrace?.check;
+    return { result: toCheckResult(response), trace: trace ? codec.fromTrace(trace) : undefined };
+  }
+
+  async checkBulk(items: CheckItem[], consistency?: Consistency) {
+    const response = await this.unary<v1.CheckBulkPermissionsRequest, v1.CheckBulkPermissionsResponse>(
+      this.client.checkBulkPermissions,
+      v1.CheckBulkPermissionsRequest.create({ consistency: this.consistency(consistency), items: items.map(codec.toBulkItem), withTracing: false }),
+    );
+    const zedToken = response.checkedAt?.token ?? "";
+    const results: BulkCheckResult[] = response.pairs.map((pair) => {
+      if (pair.response.oneofKind === "item") {
+        const item = pair.response.item;
+        const result: CheckResult = { permissionship: codec.fromPermissionship(item.permissionship), zedToken };
+        const missing = item.partialCaveatInfo?.missingRequiredContext;
+        if (missing?.length) result.missingContext = missing;
+        return { ok: true, result };
+      }
+      const error = pair.response.oneofKind === "error" ? pair.response.error : undefined;
+      return { ok: false, error: codec.toEngineError({ code: error?.code ?? 2, details: error?.message ?? "unknown error" }).failure };
+    });
+    return { results, zedToken };
+  }
+
+  async expand(resource: ObjectRef, permission: string, consistency?: Consistency): Promise<ExpandNode> {
+    const response = await this.unary<v1.ExpandPermissionTreeRequest, v1.ExpandPermissionTreeResponse>(this.client.expandPermissionTree, {
+      consistency: this.consistency(consistency),
+      resource: codec.toObjectReference(resource),
+      permission,
+    });
+    return codec.fromExpandTree(response.treeRoot);
+  }
+
+  async lookupResources(request: LookupResourcesRequest, consistency?: Consistency): Promise<LookupResourcesPage> {
+    const responses = await this.stream<v1.LookupResourcesRequest, v1.LookupResourcesResponse>(
+      this.client.lookupResources,
+      v1.LookupResourcesRequest.create({
+        consistency: this.consistency(consistency),
+        resourceObjectType: request.resourceType,
+        permission: request.permission,
+        subject: codec.toSubjectReference(request.subject),
+        context: codec.toStruct(request.context),
+        optionalLimit: request.limit ?? 0,
+        optionalCursor: request.cursor ? { token: request.cursor } : undefined,
+      }),
+    );
+    const last = responses[responses.length - 1];
+    const page: LookupResourcesPage = {
+      resources: responses.map((r) => {
+        const missing = r.partialCaveatInfo?.missingRequiredContext;
+        const resource = { id: r.resourceObjectId, permissionship: codec.fromLookupPermissionship(r.permissionship) };
+        return missing?.length ? { ...resource, missingContext: missing } : resource;
+      }),
+      zedToken: last?.lookedUpAt?.token ?? this.newestToken ?? "",
+    };
+    if (request.limit && responses.length === request.limit && last?.afterResultCursor?.token) page.cursor = last.afterResultCursor.token;
+    return page;
+  }
+
+  async lookupSubjects(request: LookupSubjectsRequest, consistency?: Consistency): Promise<LookupSubjectsResult> {
+    const responses = await this.stream<v1.LookupSubjectsRequest, v1.LookupSubjectsResponse>(
+      this.client.lookupSubjects,
+      v1.LookupSubjectsRequest.create({
+        consistency: this.consistency(consistency),
+        resource: codec.toObjectReference(request.resource),
+        permission: request.permission,
+        subjectObjectType: request.subjectType,
+        optionalSubjectRelation: request.subjectRelation ?? "",
+        context: codec.toStruct(request.context),
+      }),
+    );
+    return {
+      subjects: responses.map((r) => {
+        const missing = r.subject?.partialCaveatInfo?.missingRequiredContext;
+        const subject = {
+          id: r.subject?.subjectObjectId ?? "",
+          permissionship: codec.fromLookupPermissionship(r.subject?.permissionship ?? v1.LookupPermissionship.HAS_PERMISSION),
+        };
+        return missing?.length ? { ...subject, missingContext: missing } : subject;
+      }),
+      zedToken: responses[0]?.lookedUpAt?.token ?? this.newestToken ?? "",
+    };
+  }
+
+  async readRelationships(filter: RelationshipFilter, page: { limit: number; cursor?: string }, consistency?: Consistency): Promise<ReadRelationshipsPage> {
+    const responses = await this.stream<v1.ReadRelationshipsRequest, v1.ReadRelationshipsResponse>(
+      this.client.readRelationships,
+      v1.ReadRelationshipsRequest.create({
+        consistency: this.consistency(consistency),
+        relationshipFilter: codec.toRelationshipFilter(filter),
+        optionalLimit: page.limit,
+        optionalCursor: page.cursor ? { token: page.cursor } : undefined,
+      }),
+    );
+    const last = responses[responses.length - 1];
+    const result: ReadRelationshipsPage = {
+      relationships: responses.map((r) => codec.fromRelationship(r.relationship!)),
+      zedToken: last?.readAt?.token ?? this.newestToken ?? "",
+    };
+    if (responses.length === page.limit && last?.afterResultCursor?.token) result.cursor = last.afterResultCursor.token;
+    return result;
+  }
+
+  async write(updates: RelationshipUpdate[], preconditions?: Precondition[]): Promise<WriteResult> {
+    if (updates.length > MAX_UPDATES) {
+      throw new EngineError({ kind: "invalid_argument", message: `a write takes at most ${MAX_UPDATES} updates` });
+    }
+    const response = await this.unaryOnce<v1.WriteRelationshipsRequest, v1.WriteRelationshipsResponse>(
+      this.client.writeRelationships,
+      v1.WriteRelationshipsRequest.create({ updates: updates.map(codec.toRelationshipUpdate), optionalPreconditions: codec.toPreconditions(preconditions) }),
+    );
+    return this.acknowledge(response.writtenAt?.token);
+  }
+
+  async deleteByFilter(filter: RelationshipFilter, preconditions?: Precondition[]): Promise<WriteResult> {
+    const response = await this.unaryOnce<v1.DeleteRelationshipsRequest, v1.DeleteRelationshipsResponse>(
+      this.client.deleteRelationships,
+      v1.DeleteRelationshipsRequest.create({
+        relationshipFilter: codec.toRelationshipFilter(filter),
+        optionalPreconditions: codec.toPreconditions(preconditions),
+        optionalLimit: 0,
+        optionalAllowPartialDeletions: false,
+      }),
+    );
+    return this.acknowledge(response.deletedAt?.token);
+  }
+
+  async readSchema(): Promise<string> {
+    const response = await this.unary<v1.ReadSchemaRequest, v1.ReadSchemaResponse>(this.client.readSchema, {});
+    return response.schemaText;
+  }
+
+  async writeSchema(schema: string): Promise<WriteResult> {
+    const response = await this.unaryOnce<v1.WriteSchemaRequest, v1.WriteSchemaResponse>(this.client.writeSchema, { schema });
+    return this.acknowledge(response.writtenAt?.token);
+  }
+
+  /** watch streams changes without a deadline (it is long-lived); the signal ends it. */
+  async *watch(fromToken: string | undefined, signal: AbortSignal): AsyncIterable<WatchEvent> {
+    const start = fromToken ?? this.newestToken;
+    const stream = this.client.watch(
+      v1.WatchRequest.create({ optionalObjectTypes: [], optionalStartCursor: start ? { token: start } : undefined, optionalUpdateKinds: [] }),
+    ) as grpc.ClientReadableStream<v1.WatchResponse>;
+    const cancel = () => stream.cancel();
+    signal.addEventListener("abort", cancel, { once: true });
+    try {
+      for await (const response of stream as AsyncIterable<v1.WatchResponse>) {
+        if (signal.aborted) return;
+        yield {
+          zedToken: response.changesThrough?.token ?? "",
+          changes: response.updates.map((u) => ({
+            operation: u.operation === v1.RelationshipUpdate_Operation.DELETE ? "delete" : "touch",
+            relationship: codec.fromRelationship(u.relationship!),
+          })),
+        };
+      }
+    } catch (err) {
+      if (!signal.aborted) throw codec.toEngineError(err);
+    } finally {
+      signal.removeEventListener("abort", cancel);
+      stream.cancel();
+    }
+  }
+
+  async ready(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      return (await this.unaryOnce<v1.ReadSchemaRequest, v1.ReadSchemaResponse>(this.client.readSchema, {})).schemaText.length > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /** newestWriteToken is the token of the newest write this replica acknowledged. */
+  newestWriteToken(): string | undefined {
+    return this.newestToken;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+  }
+
+  private acknowledge(token: string | undefined): WriteResult {
+    if (token) this.newestToken = token;
+    return { zedToken: token ?? this.newestToken ?? "" };
+  }
+}
+
+function toCheckResult(response: v1.CheckPermissionResponse): CheckResult {
+  const result: CheckResult = {
+    permissionship: codec.fromPermissionship(response.permissionship),
+    zedToken: response.checkedAt?.token ?? "",
+  };
+  const missing = response.partialCaveatInfo?.missingRequiredContext;
+  if (missing?.length) result.missingContext = missing;
+  return result;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

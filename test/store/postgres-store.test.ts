@@ -1,0 +1,110 @@
+// Pins the Store contract for PostgresStore, plus what only PostgreSQL has: migrations applied
+// once when replicas start together, transactions, and "unavailable" when PostgreSQL is gone.
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { DomainError } from "../../src/domain/errors.js";
+import { POSTGRES_MIGRATIONS, PostgresStore } from "../../src/store/postgres-store.js";
+import { dropSchema, freshSchema, postgresAvailable, SKIP_MESSAGE, TEST_DATABASE_URL } from "./postgres-test-database.js";
+import { storeContract } from "./store-contract.js";
+
+const available = await postgresAvailable();
+if (!available) console.warn(SKIP_MESSAGE);
+
+describe.skipIf(!available)("PostgresStore", () => {
+  storeContract("PostgresStore", async () => {
+    const schema = freshSchema();
+    const store = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema });
+    return { store, cleanup: () => dropSchema(schema) };
+  });
+
+  const schemas: string[] = [];
+  afterAll(async () => {
+    for (const schema of schemas) await dropSchema(schema);
+  });
+
+  it("applies each migration exactly once when several replicas start at the same moment", async () => {
+    const schema = freshSchema();
+    schemas.push(schema);
+    const migrations = [
+      ...POSTGRES_MIGRATIONS,
+      // A non-idempotent step: applying it twice would fail (duplicate column) or double the rows.
+      `ALTER TABLE objects ADD COLUMN note TEXT`,
+      `INSERT INTO objects (kind, id, name, created_at) VALUES ('organization', 'seeded', 'seeded once', now())`,
+    ];
+    const stores = await Promise.all(
+      Array.from({ length: 4 }, () => PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, migrations, max: 2 })),
+    );
+    try {
+      const versions = await stores[0]!.pool.query<{ version: number }>("SELECT version FROM accord_migrations ORDER BY version");
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3]);
+      const seeded = await stores[0]!.pool.query("SELECT count(*)::int AS n FROM objects WHERE id = 'seeded'");
+      expect(seeded.rows[0].n).toBe(1);
+      expect(await stores[3]!.migrationVersion()).toBe(3);
+      // A later start with the same list applies nothing new.
+      const again = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, migrations });
+      expect(await again.migrationVersion()).toBe(3);
+      await again.close();
+      // An older Accord refuses a database migrated past it.
+      await expect(PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, migrations: POSTGRES_MIGRATIONS })).rejects.toThrow(/newer than this Accord/);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it("rolls a transaction back whole when one statement fails", async () => {
+    const schema = freshSchema();
+    schemas.push(schema);
+    const store = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema });
+    try {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.query("INSERT INTO objects (kind, id, name, created_at) VALUES ('group', 'g1', 'first', now())");
+          await tx.query("INSERT INTO objects (kind, id, name, created_at) VALUES ('group', 'g1', 'duplicate', now())");
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(await store.getObject("group", "g1")).toBeUndefined();
+      await store.transaction(async (tx) => {
+        await tx.query("INSERT INTO objects (kind, id, name, created_at) VALUES ('group', 'g2', 'kept', now())");
+      });
+      expect((await store.getObject("group", "g2"))?.name).toBe("kept");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("reports PostgreSQL going away as unavailable, and recovers without reopening", async () => {
+    const schema = freshSchema();
+    schemas.push(schema);
+    const applicationName = `accord-fault-${schema}`;
+    const store = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, max: 2, applicationName });
+    try {
+      await store.putObject({ kind: "organization", id: "o1", name: "before", createdAt: new Date() });
+      // Terminate every backend of this pool (as a PostgreSQL restart or failover would).
+      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await admin.connect();
+      const terminated = await admin.query(
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = $1",
+        [applicationName],
+      );
+      await admin.end();
+      expect(terminated.rowCount).toBeGreaterThan(0);
+      // The pool's idle connections are dead: the next calls either fail as unavailable or reconnect.
+      const outcomes = await Promise.allSettled([store.getObject("organization", "o1"), store.getObject("organization", "o1")]);
+      for (const outcome of outcomes) {
+        if (outcome.status === "rejected") {
+          expect(outcome.reason).toBeInstanceOf(DomainError);
+          expect((outcome.reason as DomainError).failure.kind).toBe("unavailable");
+        }
+      }
+      expect((await store.getObject("organization", "o1"))?.name).toBe("before");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("fails with unavailable when nothing listens at the address", async () => {
+    await expect(
+      PostgresStore.open({ connectionString: "postgres://postgres@127.0.0.1:1/postgres", schema: freshSchema() }),
+    ).rejects.toSatisfy((err: unknown) => err instanceof DomainError && err.failure.kind === "unavailable");
+  });
+});
