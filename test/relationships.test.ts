@@ -183,3 +183,20 @@ describe("POST /v1/schema/validate", () => {
     expect((await server.call("POST", "/v1/schema/validate", { key: "manage", body: { schema: "definition user {}" } })).status).toBe(403);
   });
 });
+
+describe("paging while others write", () => {
+  it("keeps a cursor valid across writes in between (the page snapshot is kept)", async () => {
+    const p = uid("p");
+    await writeRaw(Array.from({ length: 6 }, (_, i) => ({ operation: "touch", relationship: `project:${p}#viewer@user:w${i}` })));
+    const first = await server.call("GET", `/v1/relationships?resourceType=project&resourceId=${p}&limit=3`);
+    await writeRaw([{ operation: "touch", relationship: `project:${uid("other")}#viewer@user:x` }]);
+    const second = await server.call("GET", `/v1/relationships?resourceType=project&resourceId=${p}&limit=3&cursor=${encodeURIComponent(first.body.cursor)}`);
+    expect(second.status).toBe(200);
+    expect(second.body.relationships).toHaveLength(3);
+    const lookupFirst = await server.call("POST", "/v1/lookup/resources", { key: "check", body: { resourceType: "project", permission: "view", subject: "user:w0", limit: 1 } });
+    await writeRaw([{ operation: "touch", relationship: `project:${uid("other")}#viewer@user:y` }]);
+    const bogus = await server.call("GET", `/v1/relationships?resourceType=project&cursor=not-a-cursor`);
+    expect(bogus.status).toBe(400);
+    expect(lookupFirst.status).toBe(200);
+  });
+});
