@@ -25,9 +25,10 @@ import { Metrics } from "./http/metrics.js";
 import { errorHandler } from "./http/problem.js";
 import type { Limits } from "./config.js";
 import { instrumentEngine } from "./engine/instrumented-engine.js";
-import { healthRoutes } from "./http/routes/health-routes.js";
-import { permissionRoutes } from "./http/routes/permission-routes.js";
-import { relationshipRoutes } from "./http/routes/relationship-routes.js";
+import { buildOpenApi, docsRoutes, type RouteDoc } from "./http/openapi.js";
+import { healthRouteDocs, healthRoutes } from "./http/routes/health-routes.js";
+import { permissionRouteDocs, permissionRoutes } from "./http/routes/permission-routes.js";
+import { relationshipRouteDocs, relationshipRoutes } from "./http/routes/relationship-routes.js";
 import { organizationRoutes } from "./http/routes/organization-routes.js";
 import { projectRoutes } from "./http/routes/project-routes.js";
 import { resourceRoutes } from "./http/routes/resource-routes.js";
@@ -79,6 +80,16 @@ const PRODUCT_ROUTES: Array<(deps: ProductDeps) => express.Router> = [
   organizationRoutes,
 ];
 
+/** PRODUCT_ROUTE_DOCS documents the product routers in /openapi.json (one list per router). */
+const PRODUCT_ROUTE_DOCS: RouteDoc[][] = [];
+
+/** routeDocs lists the documentation of every route this app mounts. */
+export function routeDocs(maxBulkItems = 1000): RouteDoc[] {
+  return [...healthRouteDocs, ...permissionRouteDocs(maxBulkItems), ...relationshipRouteDocs(), ...PRODUCT_ROUTE_DOCS.flat()];
+}
+
+const VERSION = "0.1.0";
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function buildApp(deps: AppDeps): Express {
@@ -105,6 +116,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use(metrics.middleware());
   applyLimits(app, "before-auth", deps.limits);
   app.use(healthRoutes(engine));
+  // The API description holds no data: served without credentials, like /healthz.
+  app.use(docsRoutes(() => buildOpenApi(routeDocs(deps.maxBulkItems), VERSION)));
   const serveMetrics: express.RequestHandler = async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   };

@@ -9,7 +9,10 @@ import { buildApp, type AppDeps } from "../../src/app.js";
 import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
 import { ApiKeyRing } from "../../src/http/api-keys.js";
 import { createLogger } from "../../src/logger.js";
-import { SqliteStore } from "../../src/store/sqlite-store.js";
+import type { RemoteEngine } from "../../src/engine/remote-engine.js";
+import type { PostgresStore } from "../../src/store/postgres-store.js";
+import type { SqliteStore } from "../../src/store/sqlite-store.js";
+import { openTestBackends } from "../remote/test-mode.js";
 
 export const KEYS = {
   admin: "test-admin-key-0123456789abcdef",
@@ -21,8 +24,9 @@ export const SCHEMA = readFileSync(join(import.meta.dirname, "..", "..", "schema
 
 export interface TestServer {
   url: string;
-  engine: EmbeddedEngine;
-  store: SqliteStore;
+  /** The embedded engine, or a RemoteEngine under ACCORD_TEST_MODE=remote (npm run test:remote). */
+  engine: EmbeddedEngine | RemoteEngine;
+  store: SqliteStore | PostgresStore;
   dataDir: string;
   /** call sends a JSON request with the given key (or none) and returns status, headers and body. */
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
@@ -54,13 +58,12 @@ export function uid(prefix = "t"): string {
 
 export async function startTestServer(overrides: Partial<AppDeps> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "accord-test-"));
-  const engine = await EmbeddedEngine.open({ schema: SCHEMA, dataDir });
+  const { engine, store, closeBackends } = await openTestBackends(dataDir);
   const keys = ApiKeyRing.fromConfig([
     { name: "admin", key: KEYS.admin, scopes: ["admin"] },
     { name: "manage", key: KEYS.manage, scopes: ["manage"] },
     { name: "check", key: KEYS.check, scopes: ["check"] },
   ]);
-  const store = new SqliteStore(dataDir);
   const app = buildApp({ engine, store, keys, logger: createLogger("silent"), ...overrides });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
@@ -96,6 +99,7 @@ export async function startTestServer(overrides: Partial<AppDeps> = {}): Promise
       await new Promise((resolve) => server.close(resolve));
       await engine.close();
       await store.close();
+      await closeBackends();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

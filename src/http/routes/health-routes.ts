@@ -1,7 +1,13 @@
 // health-routes: liveness and readiness, the only routes without authentication.
 import { Router } from "express";
 import type { Engine } from "../../engine/engine.js";
+import type { RouteDoc } from "../openapi.js";
 import { sendProblem } from "../problem.js";
+
+export const healthRouteDocs: RouteDoc[] = [
+  { method: "get", path: "/healthz", tag: "Operations", scope: "none", summary: "The process is alive" },
+  { method: "get", path: "/readyz", tag: "Operations", scope: "none", summary: "The engine answers and the schema is loaded (503 otherwise)" },
+];
 
 export function healthRoutes(engine: Pick<Engine, "ready">): Router {
   const router = Router();

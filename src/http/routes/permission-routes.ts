@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { UseCases } from "../../app.js";
 import { requireKey, requireScope, requireSelf } from "../authenticate.js";
 import type { Metrics } from "../metrics.js";
+import type { RouteDoc } from "../openapi.js";
 import {
   CaveatContext,
   ConsistencyInput,
@@ -57,6 +58,22 @@ const ExplainBody = z
   .object({ resource: ObjectRefString, permission: RelationName, subject: SubjectRefString, context: CaveatContext.optional(), consistency: ConsistencyInput })
   .strict();
 
+const checkExample = { resource: "resource:dashboard", permission: "edit", subject: "user:alice" };
+
+/** permissionRouteDocs documents these routes in /openapi.json from the schemas above. */
+export function permissionRouteDocs(maxBulkItems = 1000): RouteDoc[] {
+  const tag = "Permission queries";
+  return [
+    { method: "post", path: "/v1/check", tag, scope: "check", summary: "May this subject do this on that resource?", body: CheckBody, example: { ...checkExample, consistency: "minimize_latency" } },
+    { method: "post", path: "/v1/check/bulk", tag, scope: "check", summary: "Many checks in one call; an error stays with its item", body: bulkBody(maxBulkItems), example: { items: [checkExample, { resource: "project:apollo", permission: "delete_project", subject: "user:alice" }] } },
+    { method: "post", path: "/v1/lookup/resources", tag, scope: "check", summary: "Resources of a type on which the subject holds the permission (paged)", body: LookupResourcesBody, example: { resourceType: "project", permission: "view", subject: "user:bob", limit: 100 } },
+    { method: "post", path: "/v1/lookup/subjects", tag, scope: "check", summary: "Subjects of a type holding the permission on a resource (API keys only)", body: LookupSubjectsBody, example: { resource: "resource:dashboard", permission: "edit", subjectType: "user" } },
+    { method: "post", path: "/v1/explain", tag, scope: "check", summary: "Why (or why not): the path of relationships and the reasons in product terms", body: ExplainBody, example: checkExample },
+  ];
+}
+
+const bulkBody = (max: number) => z.object({ items: z.array(BulkItem).min(1).max(max), consistency: ConsistencyInput }).strict();
+
 export function permissionRoutes(useCases: UseCases, options: { maxBulkItems: number; metrics?: Metrics }): Router {
   const count = (answer: { allowed?: boolean; conditional?: true } | { error: unknown }) => {
     if ("error" in answer) return;
@@ -67,9 +84,7 @@ export function permissionRoutes(useCases: UseCases, options: { maxBulkItems: nu
   router.use("/v1/lookup", requireScope("check"));
   router.use("/v1/explain", requireScope("check"));
 
-  const BulkBody = z
-    .object({ items: z.array(BulkItem).min(1).max(options.maxBulkItems), consistency: ConsistencyInput })
-    .strict();
+  const BulkBody = bulkBody(options.maxBulkItems);
 
   router.post("/v1/check", async (req, res) => {
     const { consistency, ...item } = parse(CheckBody, req.body);

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { UseCases } from "../../app.js";
 import type { Precondition, RelationshipFilter, RelationshipUpdate } from "../../engine/engine.js";
 import { requireScope } from "../authenticate.js";
+import type { RouteDoc } from "../openapi.js";
 import { CaveatContext, Cursor, Limit, RelationName, RelationshipString, TypeName, formatRelationship, parse } from "../validation.js";
 
 const ObjectId = z.string().regex(/^[a-zA-Z0-9/_|\-=+]{1,1024}$/, "must be an object id");
@@ -70,6 +71,35 @@ const ValidateBody = z
   .strict()
   .refine((b) => (b.yaml === undefined) !== (b.schema === undefined), { message: "give exactly one of yaml or schema", path: ["yaml"] });
 
+/** relationshipRouteDocs documents these routes in /openapi.json from the schemas above. */
+export function relationshipRouteDocs(): RouteDoc[] {
+  const tag = "Relationships and schema";
+  return [
+    { method: "get", path: "/v1/relationships", tag, scope: "admin", summary: "Read relationships matching a filter (paged)", query: ReadQuery },
+    {
+      method: "post",
+      path: "/v1/relationships",
+      tag,
+      scope: "admin",
+      summary: "Write relationships atomically (touch, create, delete), after preconditions",
+      body: WriteBody,
+      example: {
+        updates: [
+          { operation: "touch", relationship: "project:apollo#viewer@user:bob", expiresAt: "2030-01-01T00:00:00Z" },
+          { operation: "touch", relationship: "resource:sensor#viewer@user:gus", caveat: { name: "ip_allowlist", context: { allowed_cidr: "10.0.0.0/8" } } },
+        ],
+        preconditions: [{ operation: "must_not_exist", filter: { resourceType: "project", resourceId: "apollo", relation: "guest" } }],
+      },
+    },
+    { method: "delete", path: "/v1/relationships", tag, scope: "admin", summary: "Delete every relationship matching a filter, atomically", body: DeleteBody, example: { filter: { resourceType: "project", resourceId: "apollo", relation: "viewer" } } },
+    { method: "get", path: "/v1/schema", tag, scope: "admin", summary: "Read the schema" },
+    { method: "put", path: "/v1/schema", tag, scope: "admin", summary: "Replace the schema (refused with 409 when it would orphan relationships)", body: SchemaBody, example: { schema: "definition user {}" } },
+    { method: "post", path: "/v1/schema/validate", tag, scope: "admin", summary: "Validate a validation file (zed format) or a schema; the findings of `accord validate --json`", body: ValidateBody, example: { schema: "definition user {}\ndefinition doc {\n  relation reader: user\n}" } },
+  ];
+}
+
+const SchemaBody = z.object({ schema: z.string().min(1).max(1_000_000) }).strict();
+
 export function relationshipRoutes(useCases: UseCases): Router {
   const router = Router();
   router.use("/v1/relationships", requireScope("admin"));
@@ -118,7 +148,7 @@ export function relationshipRoutes(useCases: UseCases): Router {
   });
 
   router.put("/v1/schema", async (req, res) => {
-    const body = parse(z.object({ schema: z.string().min(1).max(1_000_000) }).strict(), req.body);
+    const body = parse(SchemaBody, req.body);
     res.json(await useCases.writeSchema.execute(body));
   });
 
