@@ -1,6 +1,7 @@
 // config: one zod schema for every setting. Parsed once from the environment in main.ts,
 // frozen, and passed down from the composition root; nothing else reads process.env.
 import { z } from "zod";
+import { DEFAULT_CHECK_PATH, type CheckPathOptions } from "./engine/fast-check-path.js";
 
 const SCOPES = ["check", "manage", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -16,6 +17,11 @@ const booleanFromEnv = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
   .transform((v) => v === "true" || v === "1");
+
+const booleanDefaultTrue = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === undefined || v === "" || v === "true" || v === "1");
 
 const ConfigSchema = z
   .object({
@@ -50,6 +56,13 @@ const ConfigSchema = z
     ACCORD_BODY_LIMIT: z.string().default("1mb"),
     ACCORD_MAX_BULK_ITEMS: z.coerce.number().int().min(1).max(10_000).default(1000),
     ACCORD_INVITATION_TTL: z.string().default("7d"),
+    // The check path (docs/performance.md): exact check cache and coalescing into bulk checks.
+    ACCORD_CHECK_CACHE: booleanDefaultTrue,
+    ACCORD_CHECK_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_CHECK_PATH.cacheMaxEntries),
+    ACCORD_CHECK_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_CHECK_PATH.cacheTtlMs),
+    ACCORD_COALESCE_CHECKS: booleanDefaultTrue,
+    ACCORD_COALESCE_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(DEFAULT_CHECK_PATH.coalesceMaxBatch),
+    ACCORD_COALESCE_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(DEFAULT_CHECK_PATH.coalesceMaxInFlight),
     SPICEDB_ENDPOINT: z.string().optional(),
     SPICEDB_TOKEN: z.string().optional(),
     SPICEDB_INSECURE: booleanFromEnv,
@@ -95,6 +108,7 @@ export interface Config {
   bodyLimit: string;
   maxBulkItems: number;
   invitationTtl: string;
+  checkPath: CheckPathOptions;
   spicedb: { endpoint: string; token: string; insecure: boolean } | undefined;
   databaseUrl: string | undefined;
   /** The embedded engine's SpiceDB gRPC endpoint, when ACCORD_GRPC_PORT is set. */
@@ -130,6 +144,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bodyLimit: e.ACCORD_BODY_LIMIT,
     maxBulkItems: e.ACCORD_MAX_BULK_ITEMS,
     invitationTtl: e.ACCORD_INVITATION_TTL,
+    checkPath: {
+      cache: e.ACCORD_CHECK_CACHE,
+      cacheMaxEntries: e.ACCORD_CHECK_CACHE_MAX_ENTRIES,
+      cacheTtlMs: e.ACCORD_CHECK_CACHE_TTL_MS,
+      coalesce: e.ACCORD_COALESCE_CHECKS,
+      coalesceMaxBatch: e.ACCORD_COALESCE_MAX_BATCH,
+      coalesceMaxInFlight: e.ACCORD_COALESCE_MAX_IN_FLIGHT,
+    },
     spicedb: e.SPICEDB_ENDPOINT ? { endpoint: e.SPICEDB_ENDPOINT, token: e.SPICEDB_TOKEN!, insecure: e.SPICEDB_INSECURE } : undefined,
     databaseUrl: e.DATABASE_URL,
     grpc: e.ACCORD_GRPC_PORT !== undefined ? { port: e.ACCORD_GRPC_PORT, host: e.ACCORD_GRPC_HOST ?? e.HOST } : undefined,

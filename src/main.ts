@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { EmbeddedEngine } from "./engine/embedded-engine.js";
+import { buildCheckPath } from "./engine/fast-check-path.js";
 import type { Engine } from "./engine/engine.js";
 import { startGrpcEndpoint, type GrpcEndpoint } from "./engine/grpc/grpc-endpoint.js";
 import { RemoteEngine } from "./engine/remote-engine.js";
@@ -52,8 +53,10 @@ async function main(): Promise<void> {
     grpcEndpoint = await startGrpcEndpoint({ engine, keys, host: config.grpc.host, port: config.grpc.port });
     logger.info({ port: grpcEndpoint.port, host: config.grpc.host }, "SpiceDB gRPC endpoint listening (bearer: an admin API key)");
   }
+  // Checks go through the exact cache and the coalescer; everything else reaches the engine as is.
+  const checkPath = buildCheckPath(engine, config.checkPath);
   const app = buildApp({
-    engine,
+    engine: checkPath.engine,
     store,
     keys,
     jwt,

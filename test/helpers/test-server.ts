@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { buildApp, type AppDeps } from "../../src/app.js";
 import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
+import { buildCheckPath, DEFAULT_CHECK_PATH, type CheckPath, type CheckPathOptions } from "../../src/engine/fast-check-path.js";
 import { ApiKeyRing } from "../../src/http/api-keys.js";
 import { createLogger } from "../../src/logger.js";
 import type { RemoteEngine } from "../../src/engine/remote-engine.js";
@@ -26,6 +27,8 @@ export interface TestServer {
   url: string;
   /** The embedded engine, or a RemoteEngine under ACCORD_TEST_MODE=remote (npm run test:remote). */
   engine: EmbeddedEngine | RemoteEngine;
+  /** The check cache and coalescer in front of the engine (on by default, as in production). */
+  checkPath: CheckPath;
   store: SqliteStore | PostgresStore;
   dataDir: string;
   /** call sends a JSON request with the given key (or none) and returns status, headers and body. */
@@ -56,7 +59,11 @@ export function uid(prefix = "t"): string {
   return `${prefix}${process.pid.toString(36)}${Date.now().toString(36)}${counter}`;
 }
 
-export async function startTestServer(overrides: Partial<AppDeps> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  checkPath?: Partial<CheckPathOptions>;
+}
+
+export async function startTestServer(overrides: Partial<AppDeps> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "accord-test-"));
   const { engine, store, closeBackends } = await openTestBackends(dataDir);
   const keys = ApiKeyRing.fromConfig([
@@ -64,7 +71,8 @@ export async function startTestServer(overrides: Partial<AppDeps> = {}): Promise
     { name: "manage", key: KEYS.manage, scopes: ["manage"] },
     { name: "check", key: KEYS.check, scopes: ["check"] },
   ]);
-  const app = buildApp({ engine, store, keys, logger: createLogger("silent"), ...overrides });
+  const checkPath = buildCheckPath(engine, { ...DEFAULT_CHECK_PATH, ...options.checkPath });
+  const app = buildApp({ engine: checkPath.engine, store, keys, logger: createLogger("silent"), ...overrides });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -72,6 +80,7 @@ export async function startTestServer(overrides: Partial<AppDeps> = {}): Promise
   return {
     url,
     engine,
+    checkPath,
     store,
     dataDir,
     async call(method, path, options = {}) {

@@ -1,0 +1,276 @@
+// Pins the exact check cache (issue 8): a cached answer is served only while a fresh engine
+// check would give the same one — every invalidation path, consistency rules, cache off.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CheckCache } from "../src/engine/check-cache.js";
+import { EngineDecorator } from "../src/engine/engine-decorator.js";
+import { SCHEMA, startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+
+// Under `npm run test:remote` the engine cannot see other writers, so the cache runs in TTL
+// mode (minimize_latency only); the exact-mode suites below are about the embedded engine.
+const REMOTE = process.env.ACCORD_TEST_MODE === "remote";
+
+let server: TestServer;
+beforeAll(async () => {
+  // maxInFlight 1 keeps the coalescer from reordering anything these tests look at.
+  server = await startTestServer({}, { checkPath: { cache: true, coalesce: true, coalesceMaxInFlight: 1 } });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+async function write(updates: Array<{ operation: string; relationship: string; expiresAt?: string; caveat?: object }>) {
+  const res = await server.call("POST", "/v1/relationships", { body: { updates } });
+  expect(res.status).toBe(200);
+  return res.body.zedToken as string;
+}
+const touch = (...relationships: string[]) => write(relationships.map((relationship) => ({ operation: "touch", relationship })));
+
+async function allowed(resource: string, permission: string, subject: string, consistency?: unknown): Promise<boolean> {
+  const res = await server.call("POST", "/v1/check", { key: "check", body: { resource, permission, subject, consistency } });
+  expect(res.status).toBe(200);
+  return res.body.allowed as boolean;
+}
+
+/** newerToken re-encodes a ZedToken (DecodedZedToken{v1: {revision, datastore id}}) one revision later. */
+function newerToken(token: string): string {
+  const bytes = Buffer.from(token, "base64");
+  const inner = bytes.subarray(2);
+  const revision = inner.subarray(2, 2 + inner[1]!).toString("latin1");
+  const rest = inner.subarray(2 + inner[1]!);
+  const next = Buffer.from((BigInt(revision) + 1n).toString(), "latin1");
+  const v1 = Buffer.concat([Buffer.from([0x0a, next.length]), next, rest]);
+  return Buffer.concat([Buffer.from([0x1a, v1.length]), v1]).toString("base64");
+}
+
+const hits = () => server.checkPath.cache!.stats().hits;
+
+/** warm checks twice and proves the second answer came from the cache. */
+async function warm(resource: string, permission: string, subject: string, expected: boolean) {
+  expect(await allowed(resource, permission, subject)).toBe(expected);
+  const before = hits();
+  expect(await allowed(resource, permission, subject)).toBe(expected);
+  expect(hits()).toBe(before + 1);
+}
+
+describe.skipIf(REMOTE)("check cache invalidation", () => {
+  it("a raw write (grant and revoke) is seen by the next check", async () => {
+    const [p, u] = [uid("p"), uid("u")];
+    await warm(`project:${p}`, "view", `user:${u}`, false);
+    await touch(`project:${p}#viewer@user:${u}`);
+    expect(await allowed(`project:${p}`, "view", `user:${u}`)).toBe(true);
+    await warm(`project:${p}`, "view", `user:${u}`, true);
+    await write([{ operation: "delete", relationship: `project:${p}#viewer@user:${u}` }]);
+    expect(await allowed(`project:${p}`, "view", `user:${u}`)).toBe(false);
+  });
+
+  it("a write of an unrelated relationship that changes the answer indirectly is seen", async () => {
+    // The cached answer is about the resource; the write is about the project above it.
+    const [p, d, u] = [uid("p"), uid("d"), uid("u")];
+    await touch(`resource:${d}#project@project:${p}`);
+    await warm(`resource:${d}`, "view", `user:${u}`, false);
+    await touch(`project:${p}#editor@user:${u}`);
+    expect(await allowed(`resource:${d}`, "view", `user:${u}`)).toBe(true);
+  });
+
+  it("DELETE /v1/relationships by filter is seen", async () => {
+    const [p, u] = [uid("p"), uid("u")];
+    await touch(`project:${p}#viewer@user:${u}`, `project:${p}#editor@user:${u}`);
+    await warm(`project:${p}`, "view", `user:${u}`, true);
+    const res = await server.call("DELETE", "/v1/relationships", { body: { filter: { resourceType: "project", resourceId: p } } });
+    expect(res.status).toBe(200);
+    expect(await allowed(`project:${p}`, "view", `user:${u}`)).toBe(false);
+  });
+
+  it("a product cascade (removing an organization member, rule 6) is seen", async () => {
+    const [org, project, owner, bob] = [uid("org"), uid("prj"), uid("owner"), uid("bob")];
+    const manage = (method: string, path: string, body?: unknown) => server.call(method, path, { key: "manage", actor: `user:${owner}`, body });
+    expect((await manage("POST", "/v1/orgs", { id: org })).status).toBe(201);
+    expect((await manage("PUT", `/v1/orgs/${org}/members/${bob}`, { role: "member" })).status).toBe(200);
+    expect((await manage("POST", "/v1/projects", { id: project, owner: `organization:${org}` })).status).toBe(201);
+    expect((await manage("PUT", `/v1/projects/${project}/members/user:${bob}`, { role: "editor" })).status).toBe(200);
+    await warm(`project:${project}`, "edit", `user:${bob}`, true);
+    await warm(`organization:${org}`, "view", `user:${bob}`, true);
+    expect((await manage("DELETE", `/v1/orgs/${org}/members/${bob}`)).status).toBe(200);
+    expect(await allowed(`project:${project}`, "edit", `user:${bob}`)).toBe(false);
+    expect(await allowed(`organization:${org}`, "view", `user:${bob}`)).toBe(false);
+  });
+
+  it("a relationship that expires by itself is no longer allowed from the cache", async () => {
+    const [p, u] = [uid("p"), uid("u")];
+    const expiresAt = new Date(Date.now() + 1200).toISOString();
+    await write([{ operation: "touch", relationship: `project:${p}#viewer@user:${u}`, expiresAt }]);
+    await warm(`project:${p}`, "view", `user:${u}`, true);
+    // Wait until the grant has ended (no write happens meanwhile), then ask again.
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 50));
+    expect(await allowed(`project:${p}`, "view", `user:${u}`)).toBe(false);
+    const relationships = await server.call("GET", `/v1/relationships?resourceType=project&resourceId=${p}`);
+    expect(relationships.body.relationships).toEqual([]);
+  });
+
+  it("a schema change is seen", async () => {
+    const [p, u] = [uid("p"), uid("u")];
+    await touch(`project:${p}#viewer@user:${u}`);
+    await warm(`project:${p}`, "view", `user:${u}`, true);
+    // Same model, but viewers no longer get `view`.
+    const narrowed = SCHEMA.replace("permission view = admin_bypass + manager + editor + viewer + binding->view", "permission view = admin_bypass + manager + editor + binding->view");
+    expect(narrowed).not.toBe(SCHEMA);
+    try {
+      expect((await server.call("PUT", "/v1/schema", { body: { schema: narrowed } })).status).toBe(200);
+      expect(await allowed(`project:${p}`, "view", `user:${u}`)).toBe(false);
+    } finally {
+      expect((await server.call("PUT", "/v1/schema", { body: { schema: SCHEMA } })).status).toBe(200);
+    }
+    expect(await allowed(`project:${p}`, "view", `user:${u}`)).toBe(true);
+  });
+
+  it("a write made on the engine directly (not through this app) is seen too", async () => {
+    const [p, u] = [uid("p"), uid("u")];
+    await warm(`project:${p}`, "view", `user:${u}`, false);
+    await server.engine.write([{ operation: "touch", relationship: { resource: { type: "project", id: p }, relation: "viewer", subject: { type: "user", id: u } } }]);
+    expect(await allowed(`project:${p}`, "view", `user:${u}`)).toBe(true);
+  });
+
+  it("checks racing a write never leave the old answer behind", async () => {
+    const [p, u] = [uid("p"), uid("u")];
+    await warm(`project:${p}`, "view", `user:${u}`, false);
+    const racing = Array.from({ length: 20 }, () => allowed(`project:${p}`, "view", `user:${u}`));
+    await touch(`project:${p}#viewer@user:${u}`);
+    await Promise.all(racing);
+    for (let i = 0; i < 3; i++) expect(await allowed(`project:${p}`, "view", `user:${u}`)).toBe(true);
+  });
+});
+
+describe.skipIf(REMOTE)("check cache and consistency", () => {
+  it("full consistency bypasses the cache", async () => {
+    const [p, u] = [uid("p"), uid("u")];
+    await touch(`project:${p}#viewer@user:${u}`);
+    await warm(`project:${p}`, "view", `user:${u}`, true);
+    const before = server.checkPath.cache!.stats();
+    expect(await allowed(`project:${p}`, "view", `user:${u}`, "full")).toBe(true);
+    const after = server.checkPath.cache!.stats();
+    expect(after.hits).toBe(before.hits);
+    expect(after.bypassed).toBe(before.bypassed + 1);
+  });
+
+  it("atLeastAsFresh is served from the cache only by an entry at least that fresh", async () => {
+    const [p, u] = [uid("p"), uid("u")];
+    const written = await touch(`project:${p}#viewer@user:${u}`);
+    await warm(`project:${p}`, "view", `user:${u}`, true);
+    // The entry was computed after the write: fresh enough for the write's token.
+    let before = hits();
+    expect(await allowed(`project:${p}`, "view", `user:${u}`, { atLeastAsFresh: written })).toBe(true);
+    expect(hits()).toBe(before + 1);
+    // A token one nanosecond newer than the entry's answer (valid: the engine has that revision).
+    before = hits();
+    expect(await allowed(`project:${p}`, "view", `user:${u}`, { atLeastAsFresh: newerToken(written) })).toBe(true);
+    expect(hits()).toBe(before);
+    // An unreadable token is the engine's to reject, never answered from the cache.
+    const bad = await server.call("POST", "/v1/check", { key: "check", body: { resource: `project:${p}`, permission: "view", subject: `user:${u}`, consistency: { atLeastAsFresh: "not-a-token" } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe("invalid_request");
+  });
+
+  it("minimize_latency after a write gets the current answer, never a stale snapshot", async () => {
+    const [p, u] = [uid("p"), uid("u")];
+    await warm(`project:${p}`, "view", `user:${u}`, false);
+    await touch(`project:${p}#viewer@user:${u}`);
+    expect(await allowed(`project:${p}`, "view", `user:${u}`, "minimize_latency")).toBe(true);
+    expect(await allowed(`project:${p}`, "view", `user:${u}`)).toBe(true);
+  });
+
+  it("conditional (caveated) answers are not cached; answers with context are keyed by it", async () => {
+    const [d, u] = [uid("d"), uid("u")];
+    await write([{ operation: "touch", relationship: `resource:${d}#viewer@user:${u}`, caveat: { name: "ip_allowlist", context: { allowed_cidr: "10.0.0.0/8" } } }]);
+    const ask = (context?: object) => server.call("POST", "/v1/check", { key: "check", body: { resource: `resource:${d}`, permission: "view", subject: `user:${u}`, context } });
+    for (let i = 0; i < 2; i++) {
+      const before = hits();
+      expect((await ask()).body).toMatchObject({ allowed: false, conditional: true, missingContext: ["user_ip"] });
+      expect(hits()).toBe(before);
+    }
+    expect((await ask({ user_ip: "10.1.2.3" })).body.allowed).toBe(true);
+    expect((await ask({ user_ip: "10.1.2.3" })).body.allowed).toBe(true);
+    expect((await ask({ user_ip: "192.168.0.1" })).body.allowed).toBe(false);
+  });
+
+  it("bulk checks use the cache and are invalidated the same way", async () => {
+    const [p, u, v] = [uid("p"), uid("u"), uid("v")];
+    await touch(`project:${p}#viewer@user:${u}`);
+    const bulk = async () => {
+      const res = await server.call("POST", "/v1/check/bulk", {
+        key: "check",
+        body: { items: [`user:${u}`, `user:${v}`].map((subject) => ({ resource: `project:${p}`, permission: "view", subject })) },
+      });
+      expect(res.status).toBe(200);
+      return res.body.results.map((r: { allowed: boolean }) => r.allowed);
+    };
+    expect(await bulk()).toEqual([true, false]);
+    const before = hits();
+    expect(await bulk()).toEqual([true, false]);
+    expect(hits()).toBe(before + 2);
+    await touch(`project:${p}#viewer@user:${v}`);
+    await write([{ operation: "delete", relationship: `project:${p}#viewer@user:${u}` }]);
+    expect(await bulk()).toEqual([false, true]);
+  });
+});
+
+describe("cache off", () => {
+  it("gives the same answers as cache on, before and after writes", async () => {
+    const off = await startTestServer({}, { checkPath: { cache: false, coalesce: false } });
+    try {
+      const [p, d, u, v] = [uid("p"), uid("d"), uid("u"), uid("v")];
+      const both = async (...relationships: string[]) => {
+        for (const s of [server, off]) {
+          const res = await s.call("POST", "/v1/relationships", { body: { updates: relationships.map((relationship) => ({ operation: "touch", relationship })) } });
+          expect(res.status).toBe(200);
+        }
+      };
+      const matrix = async () => {
+        const answers: Record<string, boolean[]> = {};
+        for (const s of [server, off]) {
+          for (const [resource, permission, subject] of [
+            [`project:${p}`, "view", `user:${u}`],
+            [`project:${p}`, "edit", `user:${u}`],
+            [`resource:${d}`, "view", `user:${v}`],
+            [`resource:${d}`, "edit", `user:${u}`],
+          ] as const) {
+            const res = await s.call("POST", "/v1/check", { key: "check", body: { resource, permission, subject } });
+            (answers[`${resource} ${permission} ${subject}`] ??= []).push(res.body.allowed);
+          }
+        }
+        for (const [question, [on, without]] of Object.entries(answers)) expect(on, question).toBe(without);
+        return answers;
+      };
+      await both(`resource:${d}#project@project:${p}`);
+      await matrix();
+      await both(`project:${p}#editor@user:${u}`);
+      await matrix();
+      await both(`resource:${d}#viewer@user:${v}`);
+      const last = await matrix();
+      expect(Object.values(last).map(([on]) => on)).toEqual([true, true, true, true]);
+      expect(off.checkPath.cache).toBeUndefined();
+    } finally {
+      await off.close();
+    }
+  });
+});
+
+describe("TTL mode (an engine that cannot see every change: remote mode)", () => {
+  it("answers only minimize_latency from the cache, and forgets after a write through it", async () => {
+    // The same engine, minus its change epoch: what a remote engine looks like to the cache.
+    const cache = new CheckCache(new EngineDecorator(server.engine), { maxEntries: 100, freshness: { kind: "ttl", ttlMs: 60_000 } });
+    const [p, u] = [uid("p"), uid("u")];
+    const item = { resource: { type: "project", id: p }, permission: "view", subject: { type: "user", id: u } };
+    const viewer = { resource: { type: "project", id: p }, relation: "viewer", subject: { type: "user", id: u } };
+    expect((await cache.check(item)).permissionship).toBe("denied");
+    expect((await cache.check(item)).permissionship).toBe("denied");
+    expect(cache.stats()).toMatchObject({ hits: 0, bypassed: 2 });
+    expect((await cache.check(item, { kind: "minimize_latency" })).permissionship).toBe("denied");
+    expect((await cache.check(item, { kind: "minimize_latency" })).permissionship).toBe("denied");
+    expect(cache.stats().hits).toBe(1);
+    await cache.write([{ operation: "touch", relationship: viewer }]);
+    expect(cache.stats().entries).toBe(0);
+    // Read-your-writes is never answered from the cache, so it sees the write at once.
+    expect((await cache.check(item)).permissionship).toBe("allowed");
+    expect((await cache.check(item, { kind: "full" })).permissionship).toBe("allowed");
+  });
+});
