@@ -51,7 +51,6 @@ const ConfigSchema = z
     ACCORD_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     ACCORD_CORS_ORIGINS: z.string().default(""),
     ACCORD_METRICS_PUBLIC: booleanFromEnv,
-    ACCORD_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
     ACCORD_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     ACCORD_BODY_LIMIT: z.string().default("1mb"),
     ACCORD_MAX_BULK_ITEMS: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -90,7 +89,6 @@ export interface Limits {
   rateLimitExempt: string[];
   requestTimeoutMs: number;
   corsOrigins: string[];
-  maxPageSize: number;
 }
 
 export interface Config {
@@ -132,7 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       rateLimitExempt: list(e.ACCORD_RATE_LIMIT_EXEMPT),
       requestTimeoutMs: e.ACCORD_REQUEST_TIMEOUT_MS,
       corsOrigins: list(e.ACCORD_CORS_ORIGINS),
-      maxPageSize: e.ACCORD_MAX_PAGE_SIZE,
     },
     metricsPublic: e.ACCORD_METRICS_PUBLIC,
     port: e.PORT,

@@ -7,7 +7,7 @@ import helmet from "helmet";
 import type { Limits } from "../config.js";
 import { problemFor, sendProblem } from "./problem.js";
 
-export const DEFAULT_LIMITS: Limits = { ratePerSecond: 0, rateLimitExempt: [], requestTimeoutMs: 30_000, corsOrigins: [], maxPageSize: 1000 };
+export const DEFAULT_LIMITS: Limits = { ratePerSecond: 0, rateLimitExempt: [], requestTimeoutMs: 30_000, corsOrigins: [] };
 
 export function applyLimits(app: Express, stage: "before-auth" | "after-auth", overrides: Partial<Limits> = {}): void {
   const limits = { ...DEFAULT_LIMITS, ...overrides };
