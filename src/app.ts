@@ -29,10 +29,12 @@ import { buildOpenApi, docsRoutes, type RouteDoc } from "./http/openapi.js";
 import { healthRouteDocs, healthRoutes } from "./http/routes/health-routes.js";
 import { permissionRouteDocs, permissionRoutes } from "./http/routes/permission-routes.js";
 import { relationshipRouteDocs, relationshipRoutes } from "./http/routes/relationship-routes.js";
-import { organizationRoutes } from "./http/routes/organization-routes.js";
-import { projectRoutes } from "./http/routes/project-routes.js";
-import { resourceRoutes } from "./http/routes/resource-routes.js";
-import { accessRoutes } from "./http/routes/access-routes.js";
+import { organizationRouteDocs, organizationRoutes } from "./http/routes/organization-routes.js";
+import { groupRouteDocs } from "./http/routes/group-routes.js";
+import { roleRouteDocs } from "./http/routes/role-routes.js";
+import { projectRouteDocs, projectRoutes } from "./http/routes/project-routes.js";
+import { resourceRouteDocs, resourceRoutes } from "./http/routes/resource-routes.js";
+import { accessRouteDocs, accessRoutes } from "./http/routes/access-routes.js";
 
 export interface AppDeps {
   engine: Engine;
@@ -81,7 +83,14 @@ const PRODUCT_ROUTES: Array<(deps: ProductDeps) => express.Router> = [
 ];
 
 /** PRODUCT_ROUTE_DOCS documents the product routers in /openapi.json (one list per router). */
-const PRODUCT_ROUTE_DOCS: RouteDoc[][] = [];
+const PRODUCT_ROUTE_DOCS: RouteDoc[][] = [
+  projectRouteDocs(),
+  resourceRouteDocs(),
+  accessRouteDocs(),
+  organizationRouteDocs(),
+  groupRouteDocs(),
+  roleRouteDocs(),
+];
 
 /** routeDocs lists the documentation of every route this app mounts. */
 export function routeDocs(maxBulkItems = 1000): RouteDoc[] {

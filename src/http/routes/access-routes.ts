@@ -8,6 +8,7 @@ import { createListProjectAccess } from "../../domain/list-project-access.js";
 import { RESOURCE_PERMISSIONS, createListResourceAccess } from "../../domain/list-resource-access.js";
 import { PROJECT_PERMISSIONS } from "../../domain/model.js";
 import { actorOf, requireScope } from "../authenticate.js";
+import type { RouteDoc } from "../openapi.js";
 import { Cursor, ProductId, parse } from "../validation.js";
 
 const accessQuery = <P extends readonly [string, ...string[]]>(permissions: P) =>
@@ -22,6 +23,18 @@ const accessQuery = <P extends readonly [string, ...string[]]>(permissions: P) =
 const ProjectQuery = accessQuery(PROJECT_PERMISSIONS);
 const ResourceQuery = accessQuery(RESOURCE_PERMISSIONS);
 const OrgQuery = accessQuery(ORG_PERMISSIONS);
+
+/** accessRouteDocs documents these routes in /openapi.json from the schemas above. */
+export function accessRouteDocs(): RouteDoc[] {
+  const tag = "Access";
+  const base = { tag, scope: "manage", actor: true } as const;
+  const why = "Each entry names the subject and how it holds the permission: direct role, group, custom role or organization bypass.";
+  return [
+    { ...base, method: "get", path: "/v1/projects/:project/access", summary: "Who holds a permission on the project, and through what (needs view_members), paged", description: why, query: ProjectQuery },
+    { ...base, method: "get", path: "/v1/resources/:resource/access", summary: "Who holds a permission on the resource, and through what (needs view_members on its project), paged", description: why, query: ResourceQuery },
+    { ...base, method: "get", path: "/v1/orgs/:org/access", summary: "Who holds a permission on the organization, and through what (needs view_members), paged", description: why, query: OrgQuery },
+  ];
+}
 
 export function accessRoutes(deps: ProductDeps): Router {
   const router = Router();

@@ -11,6 +11,7 @@ import { createListGroupMembers } from "../../domain/list-group-members.js";
 import { createListGroups } from "../../domain/list-groups.js";
 import { createRemoveGroupMember } from "../../domain/remove-group-member.js";
 import { actorOf, requireScope } from "../authenticate.js";
+import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";
 
 const Name = z.string().trim().min(1).max(200);
@@ -33,6 +34,27 @@ const MemberParams = z.object({ group: ProductId, subject: MemberSubject }).stri
 
 const presentGroup = (g: GroupView) => ({ id: g.id, organization: g.organization, name: g.name ?? null });
 const presentSubject = (m: GroupMemberRef) => `${m.type}:${m.id}`;
+
+/** groupRouteDocs documents these routes in /openapi.json from the schemas above. */
+export function groupRouteDocs(): RouteDoc[] {
+  const tag = "Groups";
+  const base = { tag, scope: "manage", actor: true } as const;
+  const subject = "`:subject` is user:<id> or group:<id> (a nested group of the same organization; URL-encode `#member` if given).";
+  return [
+    { ...base, method: "post", path: "/v1/orgs/:org/groups", status: 201, summary: "Create a group in the organization (needs manage_groups)", body: CreateBody, example: { id: "eng", name: "Engineering" } },
+    { ...base, method: "get", path: "/v1/orgs/:org/groups", summary: "The organization's groups (needs view), paged", query: ListQuery },
+    { ...base, method: "get", path: "/v1/groups/:group/members", summary: "A group's direct members, users and nested groups (needs view), paged", query: ListQuery },
+    {
+      ...base,
+      method: "put",
+      path: "/v1/groups/:group/members/:subject",
+      summary: "Add a user (an organization member: else 422 not_org_member) or a nested group (needs manage)",
+      description: subject,
+    },
+    { ...base, method: "delete", path: "/v1/groups/:group/members/:subject", summary: "Remove a direct member (needs manage)", description: subject },
+    { ...base, method: "delete", path: "/v1/groups/:group", summary: "Delete the group and every relationship naming it (needs manage)" },
+  ];
+}
 
 export function groupRoutes(deps: ProductDeps, locks: KeyedMutex): Router {
   const createGroup = createCreateGroup(deps);

@@ -14,6 +14,7 @@ import { createRemoveOrgMember } from "../../domain/remove-org-member.js";
 import { createSetOrgMember } from "../../domain/set-org-member.js";
 import { createUpdateOrganization } from "../../domain/update-organization.js";
 import { actorOf, requireScope } from "../authenticate.js";
+import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";
 import { groupRoutes } from "./group-routes.js";
 import { roleRoutes } from "./role-routes.js";
@@ -34,6 +35,41 @@ const OrgParams = z.object({ org: ProductId }).strict();
 const MemberParams = z.object({ org: ProductId, user: ProductId }).strict();
 
 const present = (org: OrganizationView) => ({ id: org.id, name: org.name ?? null, seatLimit: org.seatLimit ?? null, createdAt: org.createdAt.toISOString() });
+
+/** organizationRouteDocs documents these routes in /openapi.json from the schemas above. */
+export function organizationRouteDocs(): RouteDoc[] {
+  const tag = "Organizations";
+  const base = { tag, scope: "manage", actor: true } as const;
+  return [
+    { ...base, method: "post", path: "/v1/orgs", status: 201, summary: "Create an organization; the actor becomes its owner", body: CreateBody, example: { id: "acme", name: "Acme Inc.", seatLimit: 50 } },
+    { ...base, method: "get", path: "/v1/orgs/:org", summary: "Read an organization (needs view: any member)" },
+    {
+      ...base,
+      method: "patch",
+      path: "/v1/orgs/:org",
+      summary: "Change the name or seat limit (settings: needs manage_billing)",
+      body: UpdateBody,
+      example: { name: "Acme Corporation", seatLimit: 100 },
+    },
+    { ...base, method: "delete", path: "/v1/orgs/:org", summary: "Delete the organization and every relationship naming it (owners only: delete)" },
+    { ...base, method: "get", path: "/v1/orgs/:org/members", summary: "Members with their role and scopes (needs view_members), paged", query: ListQuery },
+    {
+      ...base,
+      method: "put",
+      path: "/v1/orgs/:org/members/:user",
+      summary: "Add a member or change their role and scopes (manage_members; admin in or out: manage_admins; owner in or out: manage_owners)",
+      description: "The seat limit applies to new members (409 seat_limit_reached); an organization never loses its last owner (409 precondition_failed).",
+      body: MemberBody,
+      example: { role: "member", scopes: { projects: "full", members: "view" } },
+    },
+    {
+      ...base,
+      method: "delete",
+      path: "/v1/orgs/:org/members/:user",
+      summary: "Remove a member with the cascade of rule 6 (groups, project roles, resource grants), or leave",
+    },
+  ];
+}
 
 export function organizationRoutes(deps: ProductDeps): Router {
   const locks = new KeyedMutex();

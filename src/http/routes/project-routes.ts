@@ -13,6 +13,7 @@ import { createReadProjectPermissions } from "../../domain/read-project-permissi
 import { createRemoveProjectMember } from "../../domain/remove-project-member.js";
 import type { MemberSubject } from "../../domain/project-subject.js";
 import { actorOf, requireScope } from "../authenticate.js";
+import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";
 
 const ID = "[A-Za-z0-9_-]{1,128}";
@@ -51,6 +52,44 @@ const CreateBody = z
 const GrantBody = z.object({ role: z.string().min(1).max(200), expiresAt: ExpiresAt }).strict();
 
 export const PageQuery = z.object({ limit: Limit(1000).default(100), cursor: Cursor.optional() }).strict();
+
+/** projectRouteDocs documents these routes in /openapi.json from the schemas above. */
+export function projectRouteDocs(): RouteDoc[] {
+  const tag = "Projects";
+  const base = { tag, scope: "manage", actor: true } as const;
+  const subject = "`:subject` is user:<id> or group:<id> (groups on organization projects only: else 422 groups_not_allowed).";
+  return [
+    {
+      ...base,
+      method: "post",
+      path: "/v1/projects",
+      status: 201,
+      summary: "Create a project owned by an organization (needs create_project) or by the actor (personal); the actor becomes its admin",
+      body: CreateBody,
+      example: { id: "apollo", owner: "organization:acme", name: "Apollo" },
+    },
+    { ...base, method: "get", path: "/v1/projects/:project", summary: "Read a project (needs view)" },
+    { ...base, method: "delete", path: "/v1/projects/:project", summary: "Delete the project, its resources and every relationship naming them (needs delete_project)" },
+    { ...base, method: "get", path: "/v1/projects/:project/members", summary: "Members (users and groups) with their role (needs view_members), paged", query: PageQuery },
+    {
+      ...base,
+      method: "put",
+      path: "/v1/projects/:project/members/:subject",
+      summary: "Add a member or change their role (needs manage_members; granting admin or changing an admin needs manage_admins)",
+      description: `${subject} role is admin, manager, editor, viewer, guest or role:<customRoleId>. In an organization's project a user must be an organization member (422 not_org_member).`,
+      body: GrantBody,
+      example: { role: "editor", expiresAt: "2030-01-01T00:00:00Z" },
+    },
+    {
+      ...base,
+      method: "delete",
+      path: "/v1/projects/:project/members/:subject",
+      summary: "Remove a member's role (needs manage_members; removing an admin needs manage_admins)",
+      description: subject,
+    },
+    { ...base, method: "get", path: "/v1/projects/:project/permissions/:subject", summary: "Every project permission the subject holds, in one call (needs view_members, unless asking about oneself)", description: subject },
+  ];
+}
 
 export function projectRoutes(deps: ProductDeps): Router {
   const router = Router();

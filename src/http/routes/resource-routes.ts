@@ -8,11 +8,41 @@ import { createRegisterResource } from "../../domain/register-resource.js";
 import { createShareResource } from "../../domain/share-resource.js";
 import { createUnshareResource } from "../../domain/unshare-resource.js";
 import { actorOf, requireScope } from "../authenticate.js";
+import type { RouteDoc } from "../openapi.js";
 import { ProductId, parse } from "../validation.js";
 import { ExpiresAt, MemberSubjectParam } from "./project-routes.js";
 
 const RegisterBody = z.object({ project: ProductId }).strict();
 const ShareBody = z.object({ role: z.string().min(1).max(200), expiresAt: ExpiresAt }).strict();
+
+/** resourceRouteDocs documents these routes in /openapi.json from the schemas above. */
+export function resourceRouteDocs(): RouteDoc[] {
+  const tag = "Resources";
+  const base = { tag, scope: "manage", actor: true } as const;
+  const subject = "`:subject` is user:<id> or group:<id>; rules 4 and 5 apply as for project roles.";
+  return [
+    {
+      ...base,
+      method: "put",
+      path: "/v1/resources/:resource",
+      status: 201,
+      summary: "Register a resource in a project (needs create on the project); 201 when new, 200 when already there",
+      body: RegisterBody,
+      example: { project: "apollo" },
+    },
+    { ...base, method: "delete", path: "/v1/resources/:resource", summary: "Delete a resource and every relationship naming it (needs delete)" },
+    {
+      ...base,
+      method: "put",
+      path: "/v1/resources/:resource/members/:subject",
+      summary: "Share the resource directly: role viewer or editor (needs manage: the project's manage_members)",
+      description: subject,
+      body: ShareBody,
+      example: { role: "viewer", expiresAt: "2030-01-01T00:00:00Z" },
+    },
+    { ...base, method: "delete", path: "/v1/resources/:resource/members/:subject", summary: "End a direct share (needs manage)", description: subject },
+  ];
+}
 
 export function resourceRoutes(deps: ProductDeps): Router {
   const router = Router();

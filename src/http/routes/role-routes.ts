@@ -10,6 +10,7 @@ import type { KeyedMutex } from "../../domain/keyed-mutex.js";
 import { createListCustomRoles } from "../../domain/list-custom-roles.js";
 import { createUpdateCustomRole } from "../../domain/update-custom-role.js";
 import { actorOf, requireScope } from "../authenticate.js";
+import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";
 
 const Name = z.string().trim().min(1).max(200);
@@ -25,6 +26,37 @@ const OrgParams = z.object({ org: ProductId }).strict();
 const RoleParams = z.object({ role: ProductId }).strict();
 
 const present = (r: CustomRoleView) => ({ id: r.id, organization: r.organization, name: r.name ?? null, permissions: r.permissions });
+
+/** roleRouteDocs documents these routes in /openapi.json from the schemas above. */
+export function roleRouteDocs(): RouteDoc[] {
+  const tag = "Custom roles";
+  const base = { tag, scope: "manage", actor: true } as const;
+  const permissions = "Permissions come from view, view_members, comment, create, edit, delete, manage_members, manage_settings (others: 422 invalid_role).";
+  return [
+    {
+      ...base,
+      method: "post",
+      path: "/v1/orgs/:org/roles",
+      status: 201,
+      summary: "Create a custom role in the organization (needs manage_roles)",
+      description: permissions,
+      body: CreateBody,
+      example: { id: "auditor", name: "Auditor", permissions: ["view", "view_members", "comment"] },
+    },
+    { ...base, method: "get", path: "/v1/orgs/:org/roles", summary: "The organization's custom roles (needs view), paged", query: ListQuery },
+    { ...base, method: "get", path: "/v1/roles/:role", summary: "Read a custom role (needs view)" },
+    {
+      ...base,
+      method: "put",
+      path: "/v1/roles/:role",
+      summary: "Rename a custom role or replace its permissions; every holder's access changes at once (needs manage)",
+      description: permissions,
+      body: UpdateBody,
+      example: { permissions: ["view", "view_members", "comment", "edit"] },
+    },
+    { ...base, method: "delete", path: "/v1/roles/:role", summary: "Delete a custom role and its bindings on projects (needs manage)" },
+  ];
+}
 
 export function roleRoutes(deps: ProductDeps, locks: KeyedMutex): Router {
   const createCustomRole = createCreateCustomRole(deps);
