@@ -194,16 +194,18 @@ export class EmbeddedEngine implements Engine {
   }
 
   async lookupResources(request: LookupResourcesRequest, consistency?: Consistency): Promise<LookupResourcesPage> {
+    const resumed = request.cursor ? codec.decodeCursor(request.cursor) : undefined;
+    const used = resumed?.consistency ?? this.consistency(consistency);
     const responses = await this.streaming(() =>
       this.db.permissions().promises.lookupResources(
         v1.LookupResourcesRequest.create({
-          consistency: this.consistency(consistency),
+          consistency: used,
           resourceObjectType: request.resourceType,
           permission: request.permission,
           subject: codec.toSubjectReference(request.subject),
           context: codec.toStruct(request.context),
           optionalLimit: request.limit ?? 0,
-          optionalCursor: request.cursor ? { token: request.cursor } : undefined,
+          optionalCursor: resumed ? { token: resumed.cursor } : undefined,
         }),
       ),
     );
@@ -217,7 +219,7 @@ export class EmbeddedEngine implements Engine {
       zedToken: last?.lookedUpAt?.token ?? this.newestToken ?? "",
     };
     if (request.limit && responses.length === request.limit && last?.afterResultCursor?.token) {
-      page.cursor = last.afterResultCursor.token;
+      page.cursor = codec.encodeCursor(used, last.afterResultCursor.token);
     }
     return page;
   }
@@ -249,12 +251,14 @@ export class EmbeddedEngine implements Engine {
   }
 
   async readRelationships(filter: RelationshipFilter, page: { limit: number; cursor?: string }, consistency?: Consistency): Promise<ReadRelationshipsPage> {
+    const resumed = page.cursor ? codec.decodeCursor(page.cursor) : undefined;
+    const used = resumed?.consistency ?? this.consistency(consistency);
     const responses = await this.streaming(() =>
       streamRelationships(this.db.permissions(), {
-        consistency: this.consistency(consistency),
+        consistency: used,
         relationshipFilter: codec.toRelationshipFilter(filter),
         optionalLimit: page.limit,
-        optionalCursor: page.cursor ? { token: page.cursor } : undefined,
+        optionalCursor: resumed ? { token: resumed.cursor } : undefined,
       }),
     );
     const last = responses[responses.length - 1];
@@ -262,7 +266,7 @@ export class EmbeddedEngine implements Engine {
       relationships: responses.map((r) => codec.fromRelationship(r.relationship!)),
       zedToken: last?.readAt?.token ?? this.newestToken ?? "",
     };
-    if (responses.length === page.limit && last?.afterResultCursor?.token) result.cursor = last.afterResultCursor.token;
+    if (responses.length === page.limit && last?.afterResultCursor?.token) result.cursor = codec.encodeCursor(used, last.afterResultCursor.token);
     return result;
   }
 

@@ -292,3 +292,31 @@ export function toGrpcCode(kind: EngineFailure["kind"]): number {
 export function toZedToken(token: string | undefined): v1.ZedToken | undefined {
   return token ? { token } : undefined;
 }
+
+/**
+ * encodeCursor wraps SpiceDB's page cursor with the consistency of the first page: SpiceDB
+ * refuses a cursor whose request differs, and "read your writes" would otherwise point each
+ * page at a newer write. The next page resumes at exactly the same snapshot.
+ */
+export function encodeCursor(consistency: v1.Consistency, cursor: string): string {
+  const r = consistency.requirement;
+  const at = r.oneofKind === "atLeastAsFresh" ? r.atLeastAsFresh.token : r.oneofKind === "minimizeLatency" ? "~" : "";
+  return Buffer.from(JSON.stringify({ c: cursor, t: at })).toString("base64url");
+}
+
+/** decodeCursor reverses encodeCursor; a cursor that was not made by it is an invalid argument. */
+export function decodeCursor(encoded: string): { cursor: string; consistency: v1.Consistency } {
+  try {
+    const { c, t } = JSON.parse(Buffer.from(encoded, "base64url").toString("utf8")) as { c: unknown; t: unknown };
+    if (typeof c !== "string" || typeof t !== "string") throw new Error("bad cursor");
+    const consistency: v1.Consistency =
+      t === "~"
+        ? { requirement: { oneofKind: "minimizeLatency", minimizeLatency: true } }
+        : t
+          ? { requirement: { oneofKind: "atLeastAsFresh", atLeastAsFresh: { token: t } } }
+          : { requirement: { oneofKind: "fullyConsistent", fullyConsistent: true } };
+    return { cursor: c, consistency };
+  } catch {
+    throw new EngineError({ kind: "invalid_argument", message: "cursor is not valid: pass back the cursor of the previous page" });
+  }
+}
