@@ -6,6 +6,7 @@
 import pg from "pg";
 import { createHash } from "node:crypto";
 import { DomainError, unavailable } from "../domain/errors.js";
+import { POSTGRES_APP_STATE_MIGRATION, PostgresAppState } from "./postgres-app-state.js";
 import type { ObjectKind, ObjectRecord, Store } from "./store.js";
 
 /** POSTGRES_MIGRATIONS run in order, each once; append only (never edit a shipped entry). */
@@ -15,6 +16,7 @@ export const POSTGRES_MIGRATIONS: string[] = [
      created_at TIMESTAMPTZ NOT NULL,
      PRIMARY KEY (kind, id)
    )`,
+  POSTGRES_APP_STATE_MIGRATION,
 ];
 
 export interface PostgresStoreOptions {
@@ -49,10 +51,13 @@ function fromRow(row: ObjectRow): ObjectRecord {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export class PostgresStore implements Store {
+/** PostgresStore extends PostgresAppState (invitations, plans, audit log) with objects and the pool. */
+export class PostgresStore extends PostgresAppState implements Store {
   private ended = false;
 
-  private constructor(readonly pool: pg.Pool) {}
+  private constructor(readonly pool: pg.Pool) {
+    super();
+  }
 
   /** open connects, creates the schema if asked, and applies pending migrations. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -102,7 +107,7 @@ export class PostgresStore implements Store {
   }
 
   /** transaction runs work on one client between BEGIN and COMMIT (ROLLBACK on failure). */
-  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+  override async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.connect();
     try {
       await client.query("BEGIN");
@@ -164,7 +169,7 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
-  private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  protected override async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     try {
       return await this.pool.query<R>(text, values);
     } catch (err) {

@@ -1,8 +1,10 @@
 // SqliteStore is the embedded Store: one SQLite file (better-sqlite3, WAL, synchronous=FULL)
-// under the data dir, with versioned migrations recorded in PRAGMA user_version.
+// under the data dir, with versioned migrations recorded in PRAGMA user_version. Invitations,
+// plans and the audit log live in SqliteAppState, which it extends.
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { SQLITE_APP_STATE_MIGRATION, SqliteAppState } from "./sqlite-app-state.js";
 import type { ObjectKind, ObjectRecord, Store } from "./store.js";
 
 /** MIGRATIONS run in order, each once; append only. */
@@ -11,6 +13,7 @@ export const MIGRATIONS: string[] = [
      kind TEXT NOT NULL, id TEXT NOT NULL, name TEXT, seat_limit INTEGER, created_at INTEGER NOT NULL,
      PRIMARY KEY (kind, id)
    ) WITHOUT ROWID;`,
+  SQLITE_APP_STATE_MIGRATION,
 ];
 
 interface ObjectRow {
@@ -28,13 +31,19 @@ function fromRow(row: ObjectRow): ObjectRecord {
   return record;
 }
 
-export class SqliteStore implements Store {
-  readonly db: Database.Database;
+function openDatabase(dataDir: string | undefined): Database.Database {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  return new Database(dataDir ? join(dataDir, "accord.db") : ":memory:");
+}
+
+export class SqliteStore extends SqliteAppState implements Store {
+  override readonly db: Database.Database;
 
   /** Without a dataDir the store lives in memory (tests of pure logic only). */
   constructor(dataDir?: string) {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(dataDir ? join(dataDir, "accord.db") : ":memory:");
+    const db = openDatabase(dataDir);
+    super(db);
+    this.db = db;
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
