@@ -190,16 +190,19 @@ export class RemoteEngine implements Engine {
   }
 
   async lookupResources(request: LookupResourcesRequest, consistency?: Consistency): Promise<LookupResourcesPage> {
+    // A cursor carries its first page's snapshot: SpiceDB refuses a cursor whose request differs.
+    const resumed = request.cursor ? codec.decodeCursor(request.cursor) : undefined;
+    const used = resumed?.consistency ?? this.consistency(consistency);
     const responses = await this.stream<v1.LookupResourcesRequest, v1.LookupResourcesResponse>(
       this.client.lookupResources,
       v1.LookupResourcesRequest.create({
-        consistency: this.consistency(consistency),
+        consistency: used,
         resourceObjectType: request.resourceType,
         permission: request.permission,
         subject: codec.toSubjectReference(request.subject),
         context: codec.toStruct(request.context),
         optionalLimit: request.limit ?? 0,
-        optionalCursor: request.cursor ? { token: request.cursor } : undefined,
+        optionalCursor: resumed ? { token: resumed.cursor } : undefined,
       }),
     );
     const last = responses[responses.length - 1];
@@ -211,7 +214,9 @@ export class RemoteEngine implements Engine {
       }),
       zedToken: last?.lookedUpAt?.token ?? this.newestToken ?? "",
     };
-    if (request.limit && responses.length === request.limit && last?.afterResultCursor?.token) page.cursor = last.afterResultCursor.token;
+    if (request.limit && responses.length === request.limit && last?.afterResultCursor?.token) {
+      page.cursor = codec.encodeCursor(used, last.afterResultCursor.token);
+    }
     return page;
   }
 
@@ -241,13 +246,15 @@ export class RemoteEngine implements Engine {
   }
 
   async readRelationships(filter: RelationshipFilter, page: { limit: number; cursor?: string }, consistency?: Consistency): Promise<ReadRelationshipsPage> {
+    const resumed = page.cursor ? codec.decodeCursor(page.cursor) : undefined;
+    const used = resumed?.consistency ?? this.consistency(consistency);
     const responses = await this.stream<v1.ReadRelationshipsRequest, v1.ReadRelationshipsResponse>(
       this.client.readRelationships,
       v1.ReadRelationshipsRequest.create({
-        consistency: this.consistency(consistency),
+        consistency: used,
         relationshipFilter: codec.toRelationshipFilter(filter),
         optionalLimit: page.limit,
-        optionalCursor: page.cursor ? { token: page.cursor } : undefined,
+        optionalCursor: resumed ? { token: resumed.cursor } : undefined,
       }),
     );
     const last = responses[responses.length - 1];
@@ -255,7 +262,7 @@ export class RemoteEngine implements Engine {
       relationships: responses.map((r) => codec.fromRelationship(r.relationship!)),
       zedToken: last?.readAt?.token ?? this.newestToken ?? "",
     };
-    if (responses.length === page.limit && last?.afterResultCursor?.token) result.cursor = last.afterResultCursor.token;
+    if (responses.length === page.limit && last?.afterResultCursor?.token) result.cursor = codec.encodeCursor(used, last.afterResultCursor.token);
     return result;
   }
 
