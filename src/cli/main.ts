@@ -1,6 +1,8 @@
 // main.ts: the `accord` command. Each subcommand lives in its own file and is listed in COMMANDS;
 // adding one (serve, keys, export, ...) is one import and one line here.
 import { pathToFileURL } from "node:url";
+import { exportCommand } from "./export-command.js";
+import { importCommand } from "./import-command.js";
 import { keysCommand } from "./keys-command.js";
 import { serveCommand } from "./serve-command.js";
 import { validateCommand } from "./validate-command.js";
@@ -15,6 +17,8 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   validate: validateCommand,
   keys: keysCommand,
+  export: exportCommand,
+  import: importCommand,
 };
 
 /** main dispatches `accord <command> [args...]` and returns the exit code. */
