@@ -1,0 +1,22 @@
+// model: the product vocabulary the console offers in its pickers (PRODUCT.md §2). The server
+// decides what is allowed; these lists only spare the user from typing names.
+export const ORG_ROLES = ["member", "admin", "owner"] as const;
+export const ORG_AREAS = ["general", "integrations", "members", "projects", "billing"] as const;
+export const SCOPE_LEVELS = ["none", "view", "full"] as const;
+export type Scopes = Partial<Record<(typeof ORG_AREAS)[number], (typeof SCOPE_LEVELS)[number]>>;
+export const DEFAULT_SCOPES: Scopes = { general: "view", integrations: "none", members: "none", projects: "none", billing: "none" };
+
+export const PROJECT_ROLES = ["admin", "manager", "editor", "viewer", "guest"] as const;
+export const CUSTOM_ROLE_PERMISSIONS = ["view", "view_members", "comment", "create", "edit", "delete", "manage_members", "manage_settings"] as const;
+export const PROJECT_PERMISSIONS = [...CUSTOM_ROLE_PERMISSIONS, "manage_admins", "delete_project"] as const;
+export const RESOURCE_ROLES = ["viewer", "editor"] as const;
+export const RESOURCE_PERMISSIONS = ["view", "comment", "edit", "delete", "manage"] as const;
+
+/** PERMISSIONS_BY_TYPE suggests permissions in the check-and-explain form. */
+export const PERMISSIONS_BY_TYPE: Record<string, readonly string[]> = {
+  organization: ["view", "view_members", "manage_members", "manage_groups", "manage_roles", "manage_admins", "manage_owners", "create_project", "manage_billing", "delete"],
+  project: PROJECT_PERMISSIONS,
+  resource: RESOURCE_PERMISSIONS,
+  group: ["member", "view", "manage"],
+  role: ["view", "manage"],
+};
