@@ -35,6 +35,7 @@ import { roleRouteDocs } from "./http/routes/role-routes.js";
 import { projectRouteDocs, projectRoutes } from "./http/routes/project-routes.js";
 import { resourceRouteDocs, resourceRoutes } from "./http/routes/resource-routes.js";
 import { accessRouteDocs, accessRoutes } from "./http/routes/access-routes.js";
+import { consoleRoutes } from "./http/routes/console-routes.js";
 
 export interface AppDeps {
   engine: Engine;
@@ -127,6 +128,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(healthRoutes(engine));
   // The API description holds no data: served without credentials, like /healthz.
   app.use(docsRoutes(() => buildOpenApi(routeDocs(deps.maxBulkItems), VERSION)));
+  app.use(consoleRoutes()); // the admin console: a static page; its API calls carry the key
   const serveMetrics: express.RequestHandler = async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   };

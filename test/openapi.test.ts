@@ -40,7 +40,7 @@ describe("OpenAPI", () => {
   it("documents every mounted route", () => {
     const app = buildApp({ engine: server.engine, store: server.store, keys: ApiKeyRing.fromConfig([]), logger: createLogger("silent") });
     const documented = new Set(routeDocs().map((d) => `${d.method} ${d.path}`));
-    const internal = new Set(["get /openapi.json", "get /docs", "get /docs/init.js", "get /metrics"]);
+    const internal = new Set(["get /openapi.json", "get /docs", "get /docs/init.js", "get /metrics", "get /console"]);
     const undocumented = mountedRoutes(app).filter((r) => !documented.has(r) && !internal.has(r));
     expect(undocumented).toEqual([]);
   });
