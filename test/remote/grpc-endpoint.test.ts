@@ -1,0 +1,79 @@
+// Pins `ACCORD_GRPC_PORT`: embedded Accord (src/main.ts as a process) serves the SpiceDB v1
+// gRPC API to stock authzed clients with an admin API key as bearer, and what is written over
+// gRPC goes through the journal: it survives kill -9 like a write over HTTP.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { v1 } from "@authzed/authzed-node";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort, spawnServer, type SpawnedServer } from "../helpers/spawn-server.js";
+import { KEYS, uid } from "../helpers/test-server.js";
+import { callJson } from "./remote-app.js";
+
+const dataDir = mkdtempSync(join(tmpdir(), "accord-grpc-"));
+const servers: SpawnedServer[] = [];
+afterAll(async () => {
+  for (const s of servers) if (s.process.exitCode === null && s.process.signalCode === null) await s.kill("SIGKILL");
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const relationship = (org: string, user: string): v1.Relationship => ({
+  resource: { objectType: "organization", objectId: org },
+  relation: "owner",
+  subject: { object: { objectType: "user", objectId: user }, optionalRelation: "" },
+});
+
+describe("embedded Accord with ACCORD_GRPC_PORT", () => {
+  it("serves authzed clients holding an admin key, refuses other keys, and keeps gRPC writes across kill -9", async () => {
+    const grpcPort = await freePort();
+    const env = {
+      ACCORD_DATA_DIR: dataDir,
+      ACCORD_GRPC_PORT: String(grpcPort),
+      ACCORD_API_KEYS: JSON.stringify([
+        { name: "admin", key: KEYS.admin, scopes: ["admin"] },
+        { name: "manage", key: KEYS.manage, scopes: ["manage"] },
+      ]),
+    };
+    const first = await spawnServer(env);
+    servers.push(first);
+    const [org, alice] = [uid("org"), uid("alice")];
+    const admin = v1.NewClient(KEYS.admin, `127.0.0.1:${grpcPort}`, v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
+    const manage = v1.NewClient(KEYS.manage, `127.0.0.1:${grpcPort}`, v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
+    try {
+      const written = await admin.promises.writeRelationships(
+        v1.WriteRelationshipsRequest.create({ updates: [{ operation: v1.RelationshipUpdate_Operation.CREATE, relationship: relationship(org, alice) }] }),
+      );
+      expect(written.writtenAt?.token).toBeTruthy();
+      // The HTTP API of the same process sees the gRPC write.
+      const check = await callJson(first.url, "POST", "/v1/check", {
+        body: { resource: `organization:${org}`, permission: "delete", subject: `user:${alice}`, consistency: { atLeastAsFresh: written.writtenAt!.token } },
+      });
+      expect(check.body.allowed).toBe(true);
+      await expect(manage.promises.readSchema(v1.ReadSchemaRequest.create({}))).rejects.toMatchObject({ code: 7 });
+      const stranger = v1.NewClient("not-an-accord-key-at-all", `127.0.0.1:${grpcPort}`, v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
+      await expect(stranger.promises.readSchema(v1.ReadSchemaRequest.create({}))).rejects.toMatchObject({ code: 16 });
+      stranger.close();
+    } finally {
+      admin.close();
+      manage.close();
+    }
+
+    await first.kill("SIGKILL");
+    const second = await spawnServer(env);
+    servers.push(second);
+    const again = v1.NewClient(KEYS.admin, `127.0.0.1:${grpcPort}`, v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
+    try {
+      const read = await again.promises.readRelationships(
+        v1.ReadRelationshipsRequest.create({
+          consistency: { requirement: { oneofKind: "fullyConsistent", fullyConsistent: true } },
+          relationshipFilter: { resourceType: "organization", optionalResourceId: org, optionalRelation: "", optionalResourceIdPrefix: "" },
+        }),
+      );
+      expect(read.map((r) => r.relationship?.subject?.object?.objectId)).toEqual([alice]);
+      const schema = await again.promises.readSchema(v1.ReadSchemaRequest.create({}));
+      expect(schema.schemaText).toContain("definition organization");
+    } finally {
+      again.close();
+    }
+  });
+});
