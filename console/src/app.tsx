@@ -44,6 +44,7 @@ export function App() {
 const NAV: Array<{ id: string; title: string; admin?: boolean }> = [
   { id: "orgs", title: "Organizations" },
   { id: "projects", title: "Projects" },
+  { id: "invitations", title: "My invitations" },
   { id: "explain", title: "Check & explain" },
   { id: "relationships", title: "Relationships", admin: true },
   { id: "audit", title: "Audit log", admin: true },
@@ -99,7 +100,7 @@ function View({ route, admin }: { route: string[]; admin: boolean }) {
     case "resources":
       return id ? <ResourceView key={id} resource={id} /> : <ProjectsView />;
     case "invitations":
-      return <InvitationView id={id ?? ""} />;
+      return <InvitationView key={id ?? ""} id={id} />;
     case "explain":
       return <ExplainView key={route.join("/")} preset={route.slice(1)} />;
     case "relationships":

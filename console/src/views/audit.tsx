@@ -22,7 +22,7 @@ export function AuditView() {
   const list = usePaged<Json>(async (cursor) => {
     const q = query({ actor: filters.actor.trim(), object: filters.object.trim(), since: iso(filters.since), until: iso(filters.until), limit: 50, cursor });
     const page: Json = await con.api("GET", `/v1/audit${q}`);
-    return { items: page.entries ?? page.audit ?? page.items ?? [], cursor: page.cursor };
+    return { items: page.entries, cursor: page.cursor };
   }, [JSON.stringify(filters)]);
 
   const submit = (e: Event) => {
@@ -35,7 +35,7 @@ export function AuditView() {
       <form onSubmit={submit} class="inline-form" aria-label="Audit filters">
         <label>
           Actor
-          <input name="auditActor" placeholder="user:alice" value={draft.actor} onInput={(e) => setDraft({ ...draft, actor: e.currentTarget.value })} />
+          <input name="auditActor" placeholder="user:alice or key:ci" value={draft.actor} onInput={(e) => setDraft({ ...draft, actor: e.currentTarget.value })} />
         </label>
         <label>
           Object
@@ -73,11 +73,17 @@ export function AuditView() {
 }
 
 function AuditRow({ entry }: { entry: Json }) {
-  const changes: Json[] = entry.changes ?? entry.updates ?? [];
+  const changes: Json[] = entry.changes ?? [];
   return (
     <tr>
-      <td>{entry.at ?? entry.time ?? entry.createdAt ? new Date(entry.at ?? entry.time ?? entry.createdAt).toLocaleString() : ""}</td>
-      <td>{entry.actor ?? ""}</td>
+      <td>
+        {new Date(entry.at).toLocaleString()}
+        {entry.status === "unconfirmed" ? <span class="kind"> (unconfirmed: the write may not have happened)</span> : null}
+      </td>
+      <td>
+        {entry.actor}
+        {entry.principal && entry.principal !== entry.actor ? <span class="kind"> via {entry.principal}</span> : null}
+      </td>
       <td>{entry.action ?? ""}</td>
       <td>
         <code>{entry.target ?? entry.object ?? ""}</code>
@@ -92,7 +98,9 @@ function AuditRow({ entry }: { entry: Json }) {
             <ul class="plain">
               {changes.map((c, i) => (
                 <li key={i}>
-                  <code>{typeof c === "string" ? c : `${c.operation ?? ""} ${c.relationship ?? JSON.stringify(c)}`}</code>
+                  <code>
+                    {c.operation} {c.relationship}
+                  </code>
                 </li>
               ))}
             </ul>
@@ -100,6 +108,7 @@ function AuditRow({ entry }: { entry: Json }) {
         ) : (
           "—"
         )}
+        {entry.detail ? <p class="meta">{Object.entries(entry.detail as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(" · ")}</p> : null}
       </td>
     </tr>
   );

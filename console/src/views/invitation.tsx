@@ -1,33 +1,70 @@
-// invitation: where an invitation link lands — the signed-in actor accepts or declines it.
-// Only the invitee can (matched by user id, or by the e-mail given at sign-in).
-import { path } from "../api";
+// invitation: the signed-in actor's own pending invitations, and where an invitation link
+// lands (#/invitations/<id>) — accept or decline. Only the invitee can (matched by user id,
+// or by the e-mail given at sign-in).
+import { useEffect, useState } from "preact/hooks";
+import { path, type Json } from "../api";
 import { tokenNote, useAction, Outcome } from "../components/action";
+import { ErrorBox } from "../components/error-box";
 import { useConsole } from "../context";
+import type { Invitation } from "./invitations";
 
-export function InvitationView({ id }: { id: string }) {
+export function InvitationView({ id }: { id?: string }) {
   const con = useConsole();
   const action = useAction();
-  const answer = (verb: "accept" | "decline") =>
+  const [received, setReceived] = useState<Array<Invitation & { target?: string }>>();
+  const [error, setError] = useState<unknown>();
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    con.api("GET", "/v1/invitations").then((page: Json) => setReceived(page.invitations), setError);
+  }, [version]);
+
+  const answer = (invitation: string, verb: "accept" | "decline") =>
     action.run(async () => {
-      const result = await con.api("POST", `${path`/v1/invitations/${id}`}/${verb}`);
+      const result = await con.api("POST", `${path`/v1/invitations/${invitation}`}/${verb}`);
+      setVersion((v) => v + 1);
       return `Invitation ${verb === "accept" ? "accepted" : "declined"}${tokenNote(result)}`;
     });
+  const linked = id ? received?.find((i) => i.id === id) : undefined;
+
   return (
     <section>
-      <h1 tabIndex={-1}>Invitation</h1>
+      <h1 tabIndex={-1}>{id ? "Invitation" : "My invitations"}</h1>
       <p>
-        You are signed in as <strong>{con.session.actor}</strong>
-        {con.session.email ? ` (${con.session.email})` : ""}. Only the invitee can answer invitation <code>{id}</code>.
+        Signed in as <strong>{con.session.actor}</strong>
+        {con.session.email ? ` (${con.session.email})` : ""}. Only the invitee can accept or decline an invitation.
       </p>
-      <div class="row">
-        <button type="button" disabled={action.busy} onClick={() => answer("accept")}>
-          Accept invitation
-        </button>
-        <button type="button" disabled={action.busy} onClick={() => answer("decline")}>
-          Decline invitation
-        </button>
-      </div>
       <Outcome of={action} />
+      {id && (
+        <div class="card">
+          <h2>{linked ? `Join ${linked.target} as ${linked.role}` : `Invitation ${id}`}</h2>
+          {linked && <p>Invited by {linked.invitedBy}; open until {new Date(linked.expiresAt ?? "").toLocaleString()}.</p>}
+          <div class="row">
+            <button type="button" disabled={action.busy} onClick={() => answer(id, "accept")}>
+              Accept invitation
+            </button>
+            <button type="button" disabled={action.busy} onClick={() => answer(id, "decline")}>
+              Decline invitation
+            </button>
+          </div>
+        </div>
+      )}
+      <h2>Pending invitations for you</h2>
+      {error !== undefined && <ErrorBox error={error} />}
+      <ul class="plain">
+        {(received ?? []).map((inv) => (
+          <li key={inv.id}>
+            {inv.target} as <strong>{inv.role}</strong>, from {inv.invitedBy}{" "}
+            <button type="button" class="small" disabled={action.busy} onClick={() => answer(inv.id, "accept")} aria-label={`Accept the invitation to ${inv.target}`}>
+              Accept
+            </button>{" "}
+            <button type="button" class="small" disabled={action.busy} onClick={() => answer(inv.id, "decline")} aria-label={`Decline the invitation to ${inv.target}`}>
+              Decline
+            </button>
+          </li>
+        ))}
+        {received && received.length === 0 && <li>None.</li>}
+      </ul>
     </section>
   );
 }

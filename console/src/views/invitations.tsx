@@ -35,7 +35,7 @@ export function InvitationsPanel({ scope, id, roles, onChanged }: { scope: "orgs
   const invite = (invitees: string[], role: string, scopes?: Scopes) =>
     reloadAfter(action, list, async () => {
       const answer: Json = await con.api("POST", `/v1/${scope}/${encodeURIComponent(id)}/invitations`, { invitees, role, ...(scopes ? { scopes } : {}) });
-      const results: Json[] = answer.results ?? answer.invitations ?? [];
+      const results: Json[] = answer.results ?? [];
       setOutcomes(results);
       onChanged?.();
       const failed = results.filter((r) => r.error).length;
@@ -71,6 +71,7 @@ export function InvitationsPanel({ scope, id, roles, onChanged }: { scope: "orgs
           <tr>
             <th scope="col">Invitee</th>
             <th scope="col">Role</th>
+            <th scope="col">Invited by</th>
             <th scope="col">Expires</th>
             <th scope="col">Actions</th>
           </tr>
@@ -80,6 +81,7 @@ export function InvitationsPanel({ scope, id, roles, onChanged }: { scope: "orgs
             <tr key={inv.id} data-invitation={inv.id}>
               <th scope="row">{inv.invitee ?? "?"}</th>
               <td>{inv.role ?? ""}</td>
+              <td>{inv.invitedBy ?? ""}</td>
               <td>{inv.expiresAt ? new Date(inv.expiresAt).toLocaleString() : ""}</td>
               <td class="actions">
                 <button type="button" onClick={() => copy(inv)} aria-label={`Copy the invitation link of ${inv.invitee ?? inv.id}`}>
@@ -104,7 +106,7 @@ function InviteOutcomes({ results }: { results: Json[] }) {
   return (
     <ul class="outcomes" aria-label="Outcome per invitee">
       {results.map((r, i) => {
-        const who = r.invitee ?? r.invitation?.invitee ?? `invitee ${i + 1}`;
+        const who = r.invitation?.invitee ?? (typeof r.invitee === "string" ? r.invitee : `invitee ${i + 1}`);
         if (!r.error) return <li key={i}>{who}: invited</li>;
         const e = typeof r.error === "object" ? r.error : { detail: String(r.error) };
         const error = new ApiError({ status: e.status ?? 0, code: e.code ?? "error", title: e.title ?? "", detail: `${who}: ${e.detail ?? e.message ?? ""}` });
