@@ -229,6 +229,8 @@ const GRPC_CODE_NAMES = [
   "Unimplemented", "Internal", "Unavailable", "DataLoss", "Unauthenticated",
 ];
 
+const CAVEAT_CONTEXT_ERROR = /^(could not convert context parameter|unknown parameter `)/;
+
 /**
  * toEngineError maps an error thrown by the FFI ("rpc error: code = X desc = Y") or by grpc-js
  * ({code: number, details}) to an EngineError. Unknown shapes become "internal".
@@ -246,6 +248,10 @@ export function toEngineError(err: unknown): EngineError {
     codeName = GRPC_CODE_NAMES[e.code];
     if (typeof e.details === "string" && e.details) message = e.details;
   }
+  // NOTE: a write whose caveat context has the wrong shape (a parameter of the wrong type, or
+  // one the caveat does not declare) comes back with no status or with Unknown; it is the
+  // caller's mistake (checks report the same as InvalidArgument), never a 5xx.
+  if ((!codeName || codeName === "Unknown") && CAVEAT_CONTEXT_ERROR.test(message)) return new EngineError({ kind: "invalid_argument", message });
   const kind: EngineFailure["kind"] = (codeName ? FAILURE_BY_CODE[codeName] : undefined) ?? "internal";
   // SpiceDB reports a failed precondition of a write as FailedPrecondition too; schema
   // lookups (unknown definition or relation) are FailedPrecondition as well, but they are the

@@ -50,7 +50,28 @@ export const RelationshipString = z
 export const TypeName = z.string().regex(TYPE_PATTERN, "must be a definition name like project");
 export const RelationName = z.string().regex(RELATION_PATTERN, "must be a relation or permission name like view");
 
-export const CaveatContext = z.record(z.string().max(128), z.unknown()).refine((o) => JSON.stringify(o).length <= 16_384, "context is too large");
+/** MAX_CONTEXT_DEPTH bounds nesting: the protobuf Struct conversion recurses per level. */
+export const MAX_CONTEXT_DEPTH = 32;
+
+/** nestingDepth measures a JSON value's depth without recursing, stopping past `limit`. */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+export const CaveatContext = z
+  .record(z.string().max(128), z.unknown())
+  // abort: the size check below serialises recursively, which a very deep value would overflow.
+  .refine((o) => nestingDepth(o, MAX_CONTEXT_DEPTH) <= MAX_CONTEXT_DEPTH, { message: `context is nested more than ${MAX_CONTEXT_DEPTH} levels deep`, abort: true })
+  .refine((o) => JSON.stringify(o).length <= 16_384, "context is too large");
 
 export const ConsistencyInput = z
   .union([
