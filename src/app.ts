@@ -25,6 +25,10 @@ import { Metrics } from "./http/metrics.js";
 import { errorHandler } from "./http/problem.js";
 import type { Limits } from "./config.js";
 import { instrumentEngine } from "./engine/instrumented-engine.js";
+import { auditEngine } from "./domain/audited-engine.js";
+import { DEFAULT_INVITATION_TTL, parseDuration } from "./domain/invitation-ttl.js";
+import { KeyedMutex } from "./domain/keyed-mutex.js";
+import { requestContext } from "./http/request-context.js";
 import { buildOpenApi, docsRoutes, type RouteDoc } from "./http/openapi.js";
 import { healthRouteDocs, healthRoutes } from "./http/routes/health-routes.js";
 import { permissionRouteDocs, permissionRoutes } from "./http/routes/permission-routes.js";
@@ -35,6 +39,10 @@ import { roleRouteDocs } from "./http/routes/role-routes.js";
 import { projectRouteDocs, projectRoutes } from "./http/routes/project-routes.js";
 import { resourceRouteDocs, resourceRoutes } from "./http/routes/resource-routes.js";
 import { accessRouteDocs, accessRoutes } from "./http/routes/access-routes.js";
+import { invitationRouteDocs, invitationRoutes } from "./http/routes/invitation-routes.js";
+import { planRouteDocs, planRoutes } from "./http/routes/plan-routes.js";
+import { auditRouteDocs, auditRoutes } from "./http/routes/audit-routes.js";
+import { watchRouteDocs, watchRoutes } from "./http/routes/watch-routes.js";
 import { consoleRoutes } from "./http/routes/console-routes.js";
 
 export interface AppDeps {
@@ -50,6 +58,10 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Serve /metrics without credentials. */
   metricsPublic?: boolean;
+  /** The clock of invitation expiry and audit times (tests inject one to expire without sleeping). */
+  now?: () => Date;
+  /** How long invitations stay open, e.g. "7d" (ACCORD_INVITATION_TTL). */
+  invitationTtl?: string;
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
@@ -74,6 +86,10 @@ function createUseCases(engine: Engine) {
 export interface ProductDeps {
   engine: Engine;
   store: Store;
+  /** One lock per organization or project (`organization:<id>`, `project:<id>`) shared by every router. */
+  locks: KeyedMutex;
+  now: () => Date;
+  invitationTtlMs: number;
 }
 
 const PRODUCT_ROUTES: Array<(deps: ProductDeps) => express.Router> = [
@@ -81,6 +97,10 @@ const PRODUCT_ROUTES: Array<(deps: ProductDeps) => express.Router> = [
   resourceRoutes,
   accessRoutes,
   organizationRoutes,
+  invitationRoutes,
+  planRoutes,
+  auditRoutes,
+  watchRoutes,
 ];
 
 /** PRODUCT_ROUTE_DOCS documents the product routers in /openapi.json (one list per router). */
@@ -91,6 +111,10 @@ const PRODUCT_ROUTE_DOCS: RouteDoc[][] = [
   organizationRouteDocs(),
   groupRouteDocs(),
   roleRouteDocs(),
+  invitationRouteDocs(),
+  planRouteDocs(),
+  auditRouteDocs(),
+  watchRouteDocs(),
 ];
 
 /** routeDocs lists the documentation of every route this app mounts. */
@@ -107,7 +131,14 @@ export function buildApp(deps: AppDeps): Express {
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   const metrics = deps.metrics ?? new Metrics();
-  const engine = instrumentEngine(deps.engine, metrics.engineObserver());
+  const now = deps.now ?? (() => new Date());
+  const invitationTtlMs = parseDuration(deps.invitationTtl ?? DEFAULT_INVITATION_TTL);
+  // Every change through this engine leaves an audit entry (written ahead of the change).
+  const engine = auditEngine(instrumentEngine(deps.engine, metrics.engineObserver()), {
+    store: deps.store,
+    now,
+    onUnconfirmed: (err) => deps.logger.warn({ err }, "a change was applied but its audit entry could not be marked committed"),
+  });
   const useCases = createUseCases(engine);
   const keys = deps.keys instanceof ApiKeyRing ? ((ring: ApiKeyRing) => () => ring)(deps.keys) : deps.keys;
 
@@ -137,10 +168,11 @@ export function buildApp(deps: AppDeps): Express {
   if (!deps.metricsPublic) app.get("/metrics", requireScope("check"), serveMetrics);
   applyLimits(app, "after-auth", deps.limits);
   app.use(express.json({ limit: deps.bodyLimit ?? "1mb", strict: false, type: ["application/json", "application/*+json"] }));
+  app.use(requestContext());
   app.use(permissionRoutes(useCases, { maxBulkItems: deps.maxBulkItems ?? 1000, metrics }));
   app.use(relationshipRoutes(useCases));
   // Product routers (organizations, projects, groups, roles, resources, …), scope `manage`.
-  const product: ProductDeps = { engine, store: deps.store };
+  const product: ProductDeps = { engine, store: deps.store, locks: new KeyedMutex(), now, invitationTtlMs };
   for (const routes of PRODUCT_ROUTES) app.use(routes(product));
   app.use((req, _res, next) => next(notFound(`no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     maxBulkItems: config.maxBulkItems,
     limits: config.limits,
     metricsPublic: config.metricsPublic,
+    invitationTtl: config.invitationTtl,
   });
   const server: Server = app.listen(config.port, config.host, () => {
     const address = server.address();

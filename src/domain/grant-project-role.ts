@@ -3,16 +3,17 @@
 // new one. Rules: manage_members to touch anyone; manage_admins to grant admin or to change
 // an admin (rule 3); the personal owner stays admin (rule 1); org membership (rule 4);
 // groups on organization projects only (rule 5); custom roles of the project's org (rule 7).
+// Accepting a project invitation grants through prepareProjectGrant and projectGrantChange too.
 import type { Engine, Precondition, RelationshipUpdate } from "../engine/engine.js";
 import type { Actor } from "./actor.js";
-import { applyChange } from "./apply-change.js";
+import { applyChange, type Change } from "./apply-change.js";
 import { hasPermission, requirePermission } from "./authorize.js";
 import { forbidden, invalidRequest } from "./errors.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import { ref } from "./model.js";
-import { readSubjectGrants } from "./project-grants.js";
+import { readSubjectGrants, type RoleGrant } from "./project-grants.js";
 import { projectStillExists, requireProject, type ProjectOwner } from "./project-owner.js";
-import { formatRole, grantUpdates, parseProjectRole, requireUsableRole } from "./project-role.js";
+import { formatRole, grantUpdates, parseProjectRole, requireUsableRole, type RoleChoice } from "./project-role.js";
 import { formatMember, requireGrantableSubject, subjectRefOf, type MemberSubject } from "./project-subject.js";
 
 export interface GrantProjectRoleInput {
@@ -37,6 +38,42 @@ export const adminUntouched = (projectId: string, subject: MemberSubject): Preco
   };
 };
 
+/**
+ * prepareProjectGrant applies rules 4, 5 and 7 to a grant of `choice` to `subject` and reads
+ * the roles the subject holds there now (normally none or one).
+ */
+export async function prepareProjectGrant(
+  engine: Pick<Engine, "check" | "readRelationships">,
+  input: { projectId: string; owner: ProjectOwner; subject: MemberSubject; choice: RoleChoice },
+): Promise<RoleGrant[]> {
+  await requireGrantableSubject(engine, input.owner, input.subject, input.projectId);
+  await requireUsableRole(engine, input.owner, input.choice, input.projectId);
+  return readSubjectGrants(engine, input.projectId, subjectRefOf(input.subject));
+}
+
+/**
+ * projectGrantChange makes `choice` the subject's one role on the project: the old role goes in
+ * the same write. It lands only while the project exists and, when `guardAdmin` (the actor
+ * may not manage admins), while the subject has not become an admin meanwhile.
+ */
+export function projectGrantChange(input: {
+  projectId: string;
+  owner: ProjectOwner;
+  subject: MemberSubject;
+  choice: RoleChoice;
+  current: RoleGrant[];
+  expiresAt?: Date;
+  guardAdmin: boolean;
+}): Change {
+  const role = formatRole(input.choice);
+  const updates: RelationshipUpdate[] = [
+    ...input.current.filter((g) => g.role !== role).map((g): RelationshipUpdate => ({ operation: "delete", relationship: g.relationship })),
+    ...grantUpdates(input.projectId, input.choice, subjectRefOf(input.subject), input.expiresAt),
+  ];
+  const preconditions = [projectStillExists(input.projectId, input.owner), ...(input.guardAdmin ? [adminUntouched(input.projectId, input.subject)] : [])];
+  return { updates, preconditions };
+}
+
 export function createGrantProjectRole(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write">; locks: KeyedMutex }) {
   const { engine } = deps;
   return {
@@ -51,24 +88,16 @@ export function createGrantProjectRole(deps: { engine: Pick<Engine, "check" | "r
         throw forbidden(`user:${subject.id} owns personal project ${projectId} and is always its admin: they cannot be demoted`);
       }
       return deps.locks.run(`project:${projectId}`, async () => {
-        await requireGrantableSubject(engine, owner, subject, projectId);
-        await requireUsableRole(engine, owner, choice, projectId);
-        const subjectRef = subjectRefOf(subject);
-        const current = await readSubjectGrants(engine, projectId, subjectRef);
+        const current = await prepareProjectGrant(engine, { projectId, owner, subject, choice });
         const touchesAdmin = (choice.kind === "builtin" && choice.role === "admin") || current.some((g) => g.role === "admin");
         const mayManageAdmins = await hasPermission(engine, project, "manage_admins", actor.userId);
         if (touchesAdmin && !mayManageAdmins) throw forbidden(MANAGER_CANNOT_TOUCH_ADMIN);
 
-        const role = formatRole(choice);
-        const updates: RelationshipUpdate[] = [
-          ...current.filter((g) => g.role !== role).map((g): RelationshipUpdate => ({ operation: "delete", relationship: g.relationship })),
-          ...grantUpdates(projectId, choice, subjectRef, input.expiresAt),
-        ];
-        const preconditions = [projectStillExists(projectId, owner), ...(mayManageAdmins ? [] : [adminUntouched(projectId, subject)])];
-        const written = await applyChange(engine, { updates, preconditions });
+        const change = projectGrantChange({ projectId, owner, subject, choice, current, expiresAt: input.expiresAt, guardAdmin: !mayManageAdmins });
+        const written = await applyChange(engine, change);
         return {
           subject: formatMember(subject),
-          role,
+          role: formatRole(choice),
           ...(input.expiresAt ? { expiresAt: input.expiresAt.toISOString() } : {}),
           zedToken: written.zedToken,
         };

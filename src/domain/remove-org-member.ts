@@ -1,9 +1,11 @@
 // removeOrgMember removes a user from an organization with the cascade of rule 6: their org
 // role and scopes, their direct membership of the org's groups, their roles and custom-role
 // holdings on the org's projects and their grants on those projects' resources — in one
-// atomic write, so the removal takes effect at once and leaves nothing stale behind.
+// atomic write, so the removal takes effect at once and leaves nothing stale behind — and
+// their pending invitations to the organization and its projects end with it (revoked).
 // A user may also remove themselves (leave), except the last owner.
 import type { Engine, Precondition, Relationship } from "../engine/engine.js";
+import type { Store } from "../store/store.js";
 import type { Actor } from "./actor.js";
 import { requirePermission } from "./authorize.js";
 import { notFound } from "./errors.js";
@@ -43,7 +45,13 @@ async function readOrgGrants(engine: GraphReader, orgId: string, userId: string)
   ];
 }
 
-export function createRemoveOrgMember(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write">; locks: KeyedMutex }) {
+export function createRemoveOrgMember(deps: {
+  engine: Pick<Engine, "check" | "readRelationships" | "write">;
+  store: Pick<Store, "endInvitationsOf">;
+  locks: KeyedMutex;
+  now?: () => Date;
+}) {
+  const now = deps.now ?? (() => new Date());
   return {
     async execute(input: { actor: Actor; orgId: string; userId: string }): Promise<{ user: string; removed: number; zedToken: string }> {
       const { engine } = deps;
@@ -61,7 +69,9 @@ export function createRemoveOrgMember(deps: { engine: Pick<Engine, "check" | "re
         if (member.role === "owner") preconditions.push(await requireOtherOwner(engine, input.orgId, input.userId));
         const grants = await readOrgGrants(engine, input.orgId, input.userId);
         // The org tuples go last: if a huge cascade is chunked, the member can be removed again.
-        const result = await deleteCascade(engine, { batches: [...grants, member.relationships], preconditions });
+        // Rule 6: their pending invitations there end with the removal (undone with it if it fails).
+        const then = async () => void (await deps.store.endInvitationsOf(input.orgId, input.userId, { at: now(), by: input.actor.userId }));
+        const result = await deleteCascade(engine, { batches: [...grants, member.relationships], preconditions, then });
         return { user: input.userId, ...result };
       });
     },

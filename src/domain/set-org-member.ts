@@ -1,17 +1,18 @@
 // setOrgMember adds a user to an organization or changes their role and scopes (PUT).
 // Rules: manage_members always; admin in or out needs manage_admins, owner in or out needs
 // manage_owners (rule 3 one level up); one role per user; never zero owners; seat limit for
-// new members; scopes a scoped manager grants stay within their own.
-import type { Engine, Precondition } from "../engine/engine.js";
+// new members (members plus pending invitations, rule 9); scopes a scoped manager grants stay
+// within their own. Accepting an organization invitation writes through orgMembershipChange too.
+import type { Engine, Precondition, RelationshipUpdate } from "../engine/engine.js";
 import type { Store } from "../store/store.js";
 import type { Actor } from "./actor.js";
 import { applyChange } from "./apply-change.js";
 import { requirePermission } from "./authorize.js";
-import { seatLimitReached } from "./errors.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import { DEFAULT_SCOPES, ORG_ROLES, type OrgRole, type Scopes } from "./model.js";
 import { membershipUpdates, requireOtherOwner, requireScopesWithinActor, roleFilter } from "./org-member-rules.js";
-import { organizationRef, readMembership, readRoleHolders, requireOrganization } from "./organization-graph.js";
+import { organizationRef, readMembership, requireOrganization, type Membership } from "./organization-graph.js";
+import { requireFreeSeat, type SeatDeps } from "./seat-count.js";
 
 export interface OrgMemberView {
   user: string;
@@ -19,17 +20,36 @@ export interface OrgMemberView {
   scopes: Scopes;
 }
 
-type Deps = { engine: Pick<Engine, "check" | "readRelationships" | "write">; store: Pick<Store, "getObject">; locks: KeyedMutex };
+type Deps = {
+  engine: Pick<Engine, "check" | "readRelationships" | "write">;
+  store: Pick<Store, "getObject" | "countSeatInvitations" | "listPendingInvitationsFor" | "endInvitationsOf">;
+  locks: KeyedMutex;
+  now?: () => Date;
+};
 
-async function requireSeat(deps: Deps, orgId: string): Promise<void> {
-  const seatLimit = (await deps.store.getObject("organization", orgId))?.seatLimit;
-  if (seatLimit === undefined) return;
-  const seats = new Set<string>();
-  for (const role of ORG_ROLES) for (const id of await readRoleHolders(deps.engine, orgId, role)) seats.add(id);
-  if (seats.size >= seatLimit) throw seatLimitReached(`organization:${orgId} has ${seats.size} of ${seatLimit} seats taken`);
+/**
+ * orgMembershipChange is the write that takes a user from `current` to role and scopes,
+ * whoever asked: its preconditions keep one role per user and an owner besides them. A new
+ * member needs a free seat, unless their accepted invitation already held it (`seat: "held"`).
+ */
+export async function orgMembershipChange(
+  deps: SeatDeps,
+  input: { orgId: string; current: Membership; role: OrgRole; scopes: Scopes; seat: "check" | "held"; now: Date },
+): Promise<{ updates: RelationshipUpdate[]; preconditions: Precondition[] }> {
+  const { orgId, current } = input;
+  const preconditions: Precondition[] = [];
+  if (current.role) {
+    preconditions.push({ operation: "must_exist", filter: roleFilter(orgId, current.role, current.userId) });
+  } else {
+    if (input.seat === "check") await requireFreeSeat(deps, orgId, current.userId, input.now);
+    for (const role of ORG_ROLES) preconditions.push({ operation: "must_not_exist", filter: roleFilter(orgId, role, current.userId) });
+  }
+  if (current.role === "owner" && input.role !== "owner") preconditions.push(await requireOtherOwner(deps.engine, orgId, current.userId));
+  return { updates: membershipUpdates(orgId, current, { role: input.role, scopes: input.scopes }), preconditions };
 }
 
 export function createSetOrgMember(deps: Deps) {
+  const now = deps.now ?? (() => new Date());
   return {
     async execute(input: { actor: Actor; orgId: string; userId: string; role: OrgRole; scopes?: Partial<Scopes> }): Promise<OrgMemberView & { zedToken: string }> {
       const { engine } = deps;
@@ -47,17 +67,13 @@ export function createSetOrgMember(deps: Deps) {
         const scopes: Scopes = { ...baseline, ...input.scopes };
         await requireScopesWithinActor(engine, input.actor, input.orgId, baseline, scopes);
 
-        const preconditions: Precondition[] = [];
-        if (current.role) {
-          preconditions.push({ operation: "must_exist", filter: roleFilter(input.orgId, current.role, input.userId) });
-        } else {
-          await requireSeat(deps, input.orgId);
-          for (const role of ORG_ROLES) preconditions.push({ operation: "must_not_exist", filter: roleFilter(input.orgId, role, input.userId) });
-        }
-        if (current.role === "owner" && input.role !== "owner") preconditions.push(await requireOtherOwner(engine, input.orgId, input.userId));
-
-        const updates = membershipUpdates(input.orgId, current, { role: input.role, scopes });
-        const written = updates.length > 0 ? await applyChange(engine, { updates, preconditions }) : { zedToken };
+        const at = now();
+        const change = await orgMembershipChange(deps, { orgId: input.orgId, current, role: input.role, scopes, seat: "check", now: at });
+        // Added directly, a new member's pending invitation to the organization is superseded (and frees its seat).
+        const then = current.role
+          ? undefined
+          : async () => void (await deps.store.endInvitationsOf(input.orgId, input.userId, { at, by: input.actor.userId, targetType: "organization" }));
+        const written = change.updates.length > 0 ? await applyChange(engine, { ...change, then }) : { zedToken };
         return { user: input.userId, role: input.role, scopes, zedToken: written.zedToken };
       });
     },

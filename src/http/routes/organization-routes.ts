@@ -7,7 +7,6 @@ import type { ProductDeps } from "../../app.js";
 import { createCreateOrganization, type OrganizationView } from "../../domain/create-organization.js";
 import { createDeleteOrganization } from "../../domain/delete-organization.js";
 import { createGetOrganization } from "../../domain/get-organization.js";
-import { KeyedMutex } from "../../domain/keyed-mutex.js";
 import { createListOrgMembers } from "../../domain/list-org-members.js";
 import { ORG_AREAS, ORG_ROLES } from "../../domain/model.js";
 import { createRemoveOrgMember } from "../../domain/remove-org-member.js";
@@ -72,7 +71,8 @@ export function organizationRouteDocs(): RouteDoc[] {
 }
 
 export function organizationRoutes(deps: ProductDeps): Router {
-  const locks = new KeyedMutex();
+  // One lock per organization shared with the invitation routes (seat limit: invites and direct adds serialize together).
+  const locks = deps.locks;
   const createOrganization = createCreateOrganization(deps);
   const getOrganization = createGetOrganization(deps);
   const updateOrganization = createUpdateOrganization({ ...deps, locks });

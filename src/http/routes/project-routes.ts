@@ -7,7 +7,6 @@ import { createCreateProject } from "../../domain/create-project.js";
 import { createDeleteProject } from "../../domain/delete-project.js";
 import { createGetProject } from "../../domain/get-project.js";
 import { createGrantProjectRole } from "../../domain/grant-project-role.js";
-import { KeyedMutex } from "../../domain/keyed-mutex.js";
 import { createListProjectMembers } from "../../domain/list-project-members.js";
 import { createReadProjectPermissions } from "../../domain/read-project-permissions.js";
 import { createRemoveProjectMember } from "../../domain/remove-project-member.js";
@@ -94,7 +93,8 @@ export function projectRouteDocs(): RouteDoc[] {
 export function projectRoutes(deps: ProductDeps): Router {
   const router = Router();
   const manage = requireScope("manage");
-  const locks = new KeyedMutex();
+  // One lock per project shared with the invitation routes (accepting a project invitation grants a role).
+  const locks = deps.locks;
   const createProject = createCreateProject(deps);
   const getProject = createGetProject(deps);
   const deleteProject = createDeleteProject({ ...deps, locks });
