@@ -2,7 +2,10 @@
 // engine in one atomic write (with preconditions guarding races), then the app-state part
 // runs; if that fails, the engine write is undone, so no change is ever half-applied.
 import type { Engine, Precondition, RelationshipUpdate, WriteResult } from "../engine/engine.js";
-import { engineCall } from "./errors.js";
+import { engineCall, unavailable } from "./errors.js";
+
+/** COMPENSATION_DELAYS_MS: how long to wait before each retry of an undo that failed. */
+const COMPENSATION_DELAYS_MS = [50, 200, 1000];
 
 export interface Change {
   updates: RelationshipUpdate[];
@@ -22,8 +25,29 @@ export async function applyChange(engine: Pick<Engine, "write">, change: Change)
   try {
     await change.then(written);
   } catch (err) {
-    await engine.write(inverse(change.updates));
+    await undo(engine, change.updates);
     throw err;
   }
   return written;
+}
+
+/**
+ * undo writes the inverse of the updates, retrying while the engine is unreachable. If it
+ * still fails the caller gets a 503 naming the relationships left behind (the failure is
+ * logged by the error mapper), never a 500 or a silent half-applied change.
+ */
+async function undo(engine: Pick<Engine, "write">, updates: RelationshipUpdate[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await engine.write(inverse(updates));
+      return;
+    } catch (err) {
+      const delay = COMPENSATION_DELAYS_MS[attempt];
+      if (delay === undefined) {
+        const left = updates.map((u) => `${u.operation} ${u.relationship.resource.type}:${u.relationship.resource.id}#${u.relationship.relation}`).join(", ");
+        throw unavailable(`the change could not be completed nor undone (${(err as Error).message}); relationships to repair: ${left}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }

@@ -56,7 +56,7 @@ export async function spawnServer(env: Record<string, string>, readyTimeoutMs = 
     output: () => output,
     kill(signal = "SIGKILL") {
       return new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once("exit", (code) => resolve(code));
         child.kill(signal);
       });
