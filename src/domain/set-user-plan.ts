@@ -6,17 +6,18 @@ import type { PersonalPlan, Store } from "../store/store.js";
 import { auditDraft } from "./audit-context.js";
 import { engineCall } from "./errors.js";
 
-export function createSetUserPlan(deps: { engine: Pick<Engine, "readRelationships">; store: Pick<Store, "setPlan">; now: () => Date }) {
+export function createSetUserPlan(deps: { engine: Pick<Engine, "check">; store: Pick<Store, "setPlan">; now: () => Date }) {
   return {
     async execute(input: { userId: string; plan: PersonalPlan }): Promise<{ user: string; plan: PersonalPlan; zedToken: string }> {
       const at = deps.now();
       const user = `user:${input.userId}`;
       await deps.store.setPlan(input.userId, input.plan, at, auditDraft({ at, target: user, detail: { plan: input.plan }, objects: [user] }));
-      // NOTE: only app state changed; the token is the engine state the plan applies from (read from the user's personal projects).
-      const page = await engineCall(() =>
-        deps.engine.readRelationships({ resourceType: "project", relation: "owner_user", subject: { type: "user", id: input.userId } }, { limit: 1 }),
+      // NOTE: only app state changed; the token is the engine's current state, which any check
+      // answers with (even on an engine with no relationships yet, where reads carry none).
+      const probe = await engineCall(() =>
+        deps.engine.check({ resource: { type: "project", id: input.userId }, permission: "view", subject: { type: "user", id: input.userId } }, { kind: "full" }),
       );
-      return { user: input.userId, plan: input.plan, zedToken: page.zedToken };
+      return { user: input.userId, plan: input.plan, zedToken: probe.zedToken };
     },
   };
 }
