@@ -1,7 +1,7 @@
 // Pins the cases the fuzzers found, as plain tests: each once answered 5xx (or wrote) where the
 // contract says 400 and nothing written.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type TestServer } from "../helpers/test-server.js";
+import { KEYS, startTestServer, uid, type TestServer } from "../helpers/test-server.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -45,5 +45,15 @@ describe("caveat contexts of the wrong shape", () => {
       expect(check.body.field).toBe("context");
     }
     expect(await stored(resource)).toEqual([]);
+  });
+});
+
+describe("HEAD on the watch stream", () => {
+  it("answers the stream's headers at once instead of hanging with a watch held open", async () => {
+    const started = Date.now();
+    const res = await fetch(`${server.url}/v1/watch`, { method: "HEAD", headers: { authorization: `Bearer ${KEYS.admin}` }, signal: AbortSignal.timeout(5_000) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -58,6 +58,9 @@ export function watchRoutes(deps: ProductDeps): Router {
     const stop = new AbortController();
     res.on("close", () => stop.abort());
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" });
+    // HEAD gets the headers only: Node sends them with the first body byte, which a HEAD
+    // answer never has, so a streamed HEAD would hang and hold its watch open for good.
+    if (req.method === "HEAD") return void res.end();
     send(res, `: watching relationship changes${fromToken ? ` after ${fromToken}` : ""}\n\n`);
     const heartbeat = setInterval(() => send(res, `: heartbeat ${new Date().toISOString()}\n\n`), query.heartbeat * 1000);
     try {
