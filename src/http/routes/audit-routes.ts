@@ -15,7 +15,7 @@ const AuditQuery = z
     actor: z.string().regex(/^(user|key):[^\s]{1,128}$/, "must be user:<id> or key:<name>").optional(),
     object: z
       .string()
-      .regex(/^[a-z][a-z0-9_]{0,63}:[^\s#]{1,1024}(#[a-z][a-z0-9_]{0,63})?$/, "must be an object reference like project:p1 or user:bob")
+      .regex(/^schema$|^[a-z][a-z0-9_]{0,63}:[^\s#]{1,1024}(#[a-z][a-z0-9_]{0,63})?$/, "must be an object reference like project:p1 or user:bob, or schema")
       .transform(objectOf)
       .optional(),
     since: Time.optional(),
