@@ -11,6 +11,9 @@ export default defineConfig({
   base: "/console/",
   publicDir: false,
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  // `npx vite --config console/vite.config.ts`: the console with hot reload, its API calls
+  // forwarded to a running Accord (ACCORD_URL, default the local server).
+  server: { proxy: { "/v1": process.env.ACCORD_URL ?? "http://127.0.0.1:8080" } },
   build: {
     outDir: fileURLToPath(new URL("../dist/console", import.meta.url)),
     emptyOutDir: true,

@@ -43,9 +43,35 @@ export function resetScreenshots(): void {
   shot = 0;
 }
 
-/** screenshot saves the page as test-output/console/NN-name.png (not committed). */
+/** screenshot saves the page as test-output/console/NN-name.png (not committed) and checks it. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   shot += 1;
   await page.screenshot({ path: join(SCREENSHOTS, `${String(shot).padStart(2, "0")}-${name}.png`) });
+  issues.push(...(await accessibilityIssues(page)));
+}
+
+const issues: string[] = [];
+/** seenIssues: the accessibility issues of every page screenshot so far. */
+export const seenIssues = (): string[] => [...issues];
+
+/**
+ * accessibilityIssues lists what a keyboard or screen-reader user would trip on in the page
+ * as shown: form controls without an accessible name, buttons without text, and content wider
+ * than the window (a laptop screen must not scroll sideways).
+ */
+export function accessibilityIssues(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const issues: string[] = [];
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>("input, select, textarea"))) {
+      const control = el as HTMLInputElement;
+      const named = (control.labels?.length ?? 0) > 0 || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
+      if (!named) issues.push(`${location.hash}: unlabelled ${el.tagName.toLowerCase()} ${control.name ?? ""}`);
+    }
+    for (const button of Array.from(document.querySelectorAll("button"))) {
+      if (!(button.textContent ?? "").trim() && !button.getAttribute("aria-label")) issues.push(`${location.hash}: button without a name`);
+    }
+    if (document.documentElement.scrollWidth > window.innerWidth) issues.push(`${location.hash}: ${document.documentElement.scrollWidth}px wide in a ${window.innerWidth}px window`);
+    return issues;
+  });
 }

@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEYS, startTestServer, uid, type TestServer } from "../helpers/test-server.js";
-import { CHROMIUM, HAS_CHROMIUM, ensureConsoleBuilt, launchChromium, resetScreenshots, screenshot } from "./console-browser.js";
+import { CHROMIUM, HAS_CHROMIUM, ensureConsoleBuilt, launchChromium, resetScreenshots, screenshot, seenIssues } from "./console-browser.js";
 
 if (!HAS_CHROMIUM) console.warn(`console e2e skipped: no Chromium at ${CHROMIUM} (install it: apt-get install -y chromium)`);
 
@@ -286,7 +286,35 @@ describe.skipIf(!HAS_CHROMIUM)("admin console in Chromium", () => {
     await screenshot(page, "audit-log");
   });
 
+  it("works from the keyboard: skip link, focus on the heading, a dialog that Escape cancels", async () => {
+    await go(`#/projects/${project}/members`);
+    await page.getByRole("heading", { name: new RegExp(`project:${project}`) }).waitFor();
+    // Navigation moves focus to the view's heading, where reading starts (after the render).
+    await page.waitForFunction(() => document.activeElement?.tagName === "H1");
+    // The skip link, first in the page, shows when focused and leads to the heading.
+    const skip = page.getByRole("link", { name: "Skip to content" });
+    await skip.focus();
+    expect((await skip.boundingBox())!.x).toBeGreaterThanOrEqual(0);
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
+
+    const remove = page.getByRole("button", { name: `Remove user:${manager}` });
+    await remove.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("dialog").waitFor();
+    // The dialog opens on its safe choice, and Escape cancels: nothing is removed.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel");
+    await screenshot(page, "confirm-dialog");
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog").waitFor({ state: "hidden" });
+    expect(await relationships(`resourceType=project&resourceId=${project}&relation=manager`)).toEqual([`project:${project}#manager@user:${manager}`]);
+  });
+
   it("ran without script errors or Content-Security-Policy violations", () => {
     expect(pageErrors).toEqual([]);
+  });
+
+  it("labelled every control and fitted a 1366×768 screen on every page it showed", () => {
+    expect(seenIssues()).toEqual([]);
   });
 });
