@@ -46,6 +46,16 @@ export const POSTGRES_APP_STATE_MIGRATION = `
   CREATE INDEX audit_objects_by_entry ON audit_objects (entry_id);
 `;
 
+/**
+ * POSTGRES_JSON_TEXT_MIGRATION (version 3): JSON documents are kept as written (json, not
+ * jsonb, which reorders keys), so an audit entry or an invitation reads back — and exports —
+ * exactly as it does from SQLite.
+ */
+export const POSTGRES_JSON_TEXT_MIGRATION = `
+  ALTER TABLE audit_entries ALTER COLUMN changes TYPE JSON USING changes::json, ALTER COLUMN detail TYPE JSON USING detail::json;
+  ALTER TABLE invitations ALTER COLUMN scopes TYPE JSON USING scopes::json;
+`;
+
 type Queryable = Pick<pg.PoolClient, "query">;
 
 const LIVE = `status IN ('pending', 'accepting')`;

@@ -6,7 +6,7 @@
 import pg from "pg";
 import { createHash } from "node:crypto";
 import { DomainError, unavailable } from "../domain/errors.js";
-import { POSTGRES_APP_STATE_MIGRATION, PostgresAppState } from "./postgres-app-state.js";
+import { POSTGRES_APP_STATE_MIGRATION, POSTGRES_JSON_TEXT_MIGRATION, PostgresAppState } from "./postgres-app-state.js";
 import type { ObjectKind, ObjectRecord, Store } from "./store.js";
 
 /** POSTGRES_MIGRATIONS run in order, each once; append only (never edit a shipped entry). */
@@ -17,6 +17,7 @@ export const POSTGRES_MIGRATIONS: string[] = [
      PRIMARY KEY (kind, id)
    )`,
   POSTGRES_APP_STATE_MIGRATION,
+  POSTGRES_JSON_TEXT_MIGRATION,
 ];
 
 export interface PostgresStoreOptions {

@@ -253,6 +253,19 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       expect((await store.listAudit({ actor, limit: 2, before: page[1]!.id })).map((e) => e.id)).toEqual([first]);
     });
 
+    it("reads documents back exactly as written, key order included (exports compare as text)", async () => {
+      const actor = `user:${id("a")}`;
+      const changes = [{ operation: "touch" as const, relationship: "resource:r#viewer@user:b", caveat: { name: "ip_allowlist", context: { zeta: 1, alpha: "x" } }, expiresAt: "2031-01-01T00:00:00.000Z" }];
+      await store.appendAudit(auditDraft({ actor, changes, detail: { zeta: true, alpha: [2, 1] } }), "committed");
+      const [entry] = await store.listAudit({ actor, limit: 1 });
+      expect(JSON.stringify(entry!.changes)).toBe(JSON.stringify(changes));
+      expect(JSON.stringify(entry!.detail)).toBe(JSON.stringify({ zeta: true, alpha: [2, 1] }));
+      const org = id("org");
+      const inv = invitation({ targetId: org, orgId: org, scopes: { projects: "full", billing: "view" } });
+      await store.insertInvitation(inv, { now: T0 });
+      expect(JSON.stringify((await store.getInvitation(inv.id))!.scopes)).toBe(JSON.stringify(inv.scopes));
+    });
+
     it("records an audit entry in the same transaction as an invitation or plan change", async () => {
       const actor = `user:${id("a")}`;
       const org = id("org");
