@@ -6,6 +6,7 @@ import { path, type Json } from "../api";
 import { tokenNote, useAction, Outcome } from "../components/action";
 import { ErrorBox } from "../components/error-box";
 import { useConsole } from "../context";
+import { rememberRecent } from "../session";
 import type { Invitation } from "./invitations";
 
 export function InvitationView({ id }: { id?: string }) {
@@ -23,7 +24,10 @@ export function InvitationView({ id }: { id?: string }) {
     action.run(async () => {
       const result = await con.api("POST", `${path`/v1/invitations/${invitation}`}/${verb}`);
       setVersion((v) => v + 1);
-      return `Invitation ${verb === "accept" ? "accepted" : "declined"}${tokenNote(result)}`;
+      // The target joins this session's list, so a key without `check` finds it at once.
+      const target = /^(organization|project):(.+)$/.exec(result.invitation?.target ?? "");
+      if (verb === "accept" && target) rememberRecent(target[1] as "organization" | "project", target[2]!);
+      return `Invitation${target ? ` to ${target[0]}` : ""} ${verb === "accept" ? "accepted" : "declined"}${tokenNote(result)}`;
     });
   const linked = id ? received?.find((i) => i.id === id) : undefined;
 
