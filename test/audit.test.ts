@@ -209,3 +209,19 @@ describe("a change never exists without its record", () => {
     }
   });
 });
+
+describe("audit of app-state-only changes", () => {
+  it("records organization settings changes (PATCH) with the new values, and nothing for a refused one", async () => {
+    const [owner, member] = [uid("owner"), uid("member")];
+    const org = uid("org");
+    await server.call("POST", "/v1/orgs", { ...as(owner), body: { id: org } });
+    await server.call("PUT", `/v1/orgs/${org}/members/${member}`, { ...as(owner), body: { role: "member" } });
+    const refused = await server.call("PATCH", `/v1/orgs/${org}`, { ...as(member), body: { seatLimit: 1 } });
+    expect(refused.status).toBe(403);
+    const patched = await server.call("PATCH", `/v1/orgs/${org}`, { ...as(owner), body: { name: "Renamed", seatLimit: 9 } });
+    expect(patched.status).toBe(200);
+    const patches = (await entriesAbout(`organization:${org}`)).filter((e) => e.action === "PATCH /v1/orgs/:org");
+    expect(patches).toHaveLength(1);
+    expect(patches[0]).toMatchObject({ actor: `user:${owner}`, target: `organization:${org}`, detail: { name: "Renamed", seatLimit: 9 } });
+  });
+});

@@ -3,6 +3,7 @@
 import type { Engine } from "../engine/engine.js";
 import type { Store } from "../store/store.js";
 import type { Actor } from "./actor.js";
+import { auditDraft } from "./audit-context.js";
 import { requirePermission } from "./authorize.js";
 import type { OrganizationView } from "./create-organization.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
@@ -25,7 +26,10 @@ export function createUpdateOrganization(deps: { engine: Pick<Engine, "check" | 
         const name = input.changes.name ?? current?.name;
         const seatLimit = input.changes.seatLimit === undefined ? current?.seatLimit : (input.changes.seatLimit ?? undefined);
         const createdAt = current?.createdAt ?? new Date();
-        await deps.store.putObject({ kind: "organization", id: input.orgId, name, seatLimit, createdAt });
+        const org = `organization:${input.orgId}`;
+        const at = new Date();
+        const audit = auditDraft({ at, target: org, detail: { name: name ?? null, seatLimit: seatLimit ?? null }, objects: [org] });
+        await deps.store.putObject({ kind: "organization", id: input.orgId, name, seatLimit, createdAt }, audit);
         // NOTE: only app state changed; the token is the engine state the decision was made at.
         return { id: input.orgId, name, seatLimit, createdAt, zedToken };
       });

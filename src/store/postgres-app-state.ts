@@ -135,7 +135,7 @@ export abstract class PostgresAppState implements AppStateStore {
   protected abstract query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
   abstract transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
 
-  private async insertAudit(tx: Queryable, draft: AuditDraft, state: AuditEntry["state"]): Promise<string> {
+  protected async insertAudit(tx: Queryable, draft: AuditDraft, state: AuditEntry["state"]): Promise<string> {
     const result = await tx.query<{ id: string }>(
       `INSERT INTO audit_entries (at, principal, actor, action, target, changes, zed_token, detail, state)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,

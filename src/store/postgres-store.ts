@@ -7,7 +7,7 @@ import pg from "pg";
 import { createHash } from "node:crypto";
 import { DomainError, unavailable } from "../domain/errors.js";
 import { POSTGRES_APP_STATE_MIGRATION, POSTGRES_JSON_TEXT_MIGRATION, PostgresAppState } from "./postgres-app-state.js";
-import type { ObjectKind, ObjectRecord, Store } from "./store.js";
+import type { AuditDraft, ObjectKind, ObjectRecord, Store } from "./store.js";
 
 /** POSTGRES_MIGRATIONS run in order, each once; append only (never edit a shipped entry). */
 export const POSTGRES_MIGRATIONS: string[] = [
@@ -142,12 +142,15 @@ export class PostgresStore extends PostgresAppState implements Store {
     return out;
   }
 
-  async putObject(record: ObjectRecord): Promise<void> {
-    await this.query(
-      `INSERT INTO objects (kind, id, name, seat_limit, created_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, seat_limit = excluded.seat_limit`,
-      [record.kind, record.id, record.name ?? null, record.seatLimit ?? null, record.createdAt],
-    );
+  async putObject(record: ObjectRecord, audit?: AuditDraft): Promise<void> {
+    await this.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO objects (kind, id, name, seat_limit, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, seat_limit = excluded.seat_limit`,
+        [record.kind, record.id, record.name ?? null, record.seatLimit ?? null, record.createdAt],
+      );
+      if (audit) await this.insertAudit(tx, audit, "committed");
+    });
   }
 
   async deleteObject(kind: ObjectKind, id: string): Promise<void> {

@@ -131,7 +131,7 @@ function stateCondition(state: InvitationQuery["state"]): { sql: string; usesNow
 export class SqliteAppState implements AppStateStore {
   constructor(protected readonly db: Database.Database) {}
 
-  private insertAudit(draft: AuditDraft, state: AuditEntry["state"]): string {
+  protected insertAudit(draft: AuditDraft, state: AuditEntry["state"]): string {
     const result = this.db
       .prepare(
         `INSERT INTO audit_entries (at, principal, actor, action, target, changes, zed_token, detail, state)

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SQLITE_APP_STATE_MIGRATION, SqliteAppState } from "./sqlite-app-state.js";
-import type { ObjectKind, ObjectRecord, Store } from "./store.js";
+import type { AuditDraft, ObjectKind, ObjectRecord, Store } from "./store.js";
 
 /** MIGRATIONS run in order, each once; append only. */
 export const MIGRATIONS: string[] = [
@@ -75,13 +75,16 @@ export class SqliteStore extends SqliteAppState implements Store {
     return out;
   }
 
-  async putObject(record: ObjectRecord): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO objects (kind, id, name, seat_limit, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, seat_limit = excluded.seat_limit`,
-      )
-      .run(record.kind, record.id, record.name ?? null, record.seatLimit ?? null, record.createdAt.getTime());
+  async putObject(record: ObjectRecord, audit?: AuditDraft): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO objects (kind, id, name, seat_limit, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, seat_limit = excluded.seat_limit`,
+        )
+        .run(record.kind, record.id, record.name ?? null, record.seatLimit ?? null, record.createdAt.getTime());
+      if (audit) this.insertAudit(audit, "committed");
+    })();
   }
 
   async deleteObject(kind: ObjectKind, id: string): Promise<void> {

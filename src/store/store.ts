@@ -17,8 +17,8 @@ export interface ObjectRecord {
 export interface Store extends AppStateStore {
   getObject(kind: ObjectKind, id: string): Promise<ObjectRecord | undefined>;
   getObjects(kind: ObjectKind, ids: string[]): Promise<Map<string, ObjectRecord>>;
-  /** putObject inserts or replaces the record. */
-  putObject(record: ObjectRecord): Promise<void>;
+  /** putObject inserts or replaces the record (with its audit entry, in one transaction). */
+  putObject(record: ObjectRecord, audit?: AuditDraft): Promise<void>;
   deleteObject(kind: ObjectKind, id: string): Promise<void>;
   close(): Promise<void>;
 }
