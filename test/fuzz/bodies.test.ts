@@ -14,6 +14,7 @@ import {
   expectAnswerContract,
   fillPath,
   fuzz,
+  fuzzTimeout,
   isAccepted,
   problemCode,
   routeName,
@@ -118,10 +119,10 @@ describe("fuzz: request bodies on every documented route", () => {
     await guard.start();
     await fuzz("bodies on routes with a body", fc.asyncProperty(fc.array(cases(docs.filter((d) => d.body)), { minLength: 1, maxLength: 8 }), run), 90, 25_000);
     expect(guard.verified).toBeGreaterThan(100);
-  });
+  }, fuzzTimeout(25_000));
 
   it("bodies sent to routes that take none are ignored safely", async () => {
     await guard.start();
     await fuzz("bodies on routes without a body", fc.asyncProperty(fc.array(cases(docs.filter((d) => !d.body)), { minLength: 1, maxLength: 8 }), run), 30, 15_000);
-  });
+  }, fuzzTimeout(15_000));
 });

@@ -15,6 +15,9 @@ export const FUZZ_SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) :
 /** FUZZ_SCALE multiplies runs and time caps, for a longer hunt by hand (default 1 in the suite). */
 export const FUZZ_SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 
+/** fuzzTimeout: a test's timeout for a property capped at `timeLimitMs`, with room to spare. */
+export const fuzzTimeout = (timeLimitMs: number) => timeLimitMs * FUZZ_SCALE + 30_000;
+
 /**
  * fuzz runs one property with a bounded number of runs and a time cap (the suite must stay fast
  * on a 2-core machine); on failure it prints how to replay the run before rethrowing.

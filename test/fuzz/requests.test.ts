@@ -14,6 +14,7 @@ import {
   expectAnswerContract,
   fillPath,
   fuzz,
+  fuzzTimeout,
   isAccepted,
   problemCode,
   routeName,
@@ -192,7 +193,7 @@ describe("fuzz: paths, query strings and headers on every documented route", () 
     await guard.start();
     await fuzz("paths, queries and headers", fc.asyncProperty(fc.array(cases, { minLength: 1, maxLength: 8 }), run), 90, 25_000);
     expect(guard.verified).toBeGreaterThan(100);
-  });
+  }, fuzzTimeout(25_000));
 
   it("undeclared paths and methods answer 404 (or a method's 2xx) in problem+json", async () => {
     const property = fc.asyncProperty(fc.array(fc.tuple(method, randomPath, authorization), { minLength: 1, maxLength: 8 }), async (batch) => {
@@ -207,5 +208,5 @@ describe("fuzz: paths, query strings and headers on every documented route", () 
     });
     await guard.start();
     await fuzz("undeclared paths", property, 40, 10_000);
-  });
+  }, fuzzTimeout(10_000));
 });

@@ -1,0 +1,208 @@
+// reference-model: a small model of organizations, groups, projects and resources, written
+// from PRODUCT.md §2 alone, that says what each product operation must answer and what every
+// user may do afterwards. The model-based fuzz test holds the server to it step by step.
+
+export type OrgRole = "owner" | "admin" | "member";
+export type ProjectRole = "admin" | "manager" | "editor" | "viewer" | "guest";
+export type ShareRole = "viewer" | "editor";
+/** A grantee as the API names it: `user:<id>` or `group:<id>`. */
+export type SubjectKey = `user:${string}` | `group:${string}`;
+
+export interface Org {
+  id: string;
+  roles: Map<string, OrgRole>;
+}
+export interface Group {
+  id: string;
+  org: string;
+  members: Set<string>;
+}
+export interface Project {
+  id: string;
+  org?: string;
+  personalOwner?: string;
+  roles: Map<SubjectKey, ProjectRole>;
+}
+export interface Resource {
+  id: string;
+  project: string;
+  shares: Map<SubjectKey, ShareRole>;
+}
+
+/** Expected answer of one operation: the status, and the problem code when it is refused. */
+export interface Expected {
+  status: number;
+  code?: string;
+}
+const ok = (status = 200): Expected => ({ status });
+const refused = (status: number, code: string): Expected => ({ status, code });
+
+export class ReferenceModel {
+  readonly orgs = new Map<string, Org>();
+  readonly groups = new Map<string, Group>();
+  readonly projects = new Map<string, Project>();
+  readonly resources = new Map<string, Resource>();
+
+  constructor(readonly users: string[]) {}
+
+  orgRole = (orgId: string, user: string) => this.orgs.get(orgId)?.roles.get(user);
+  isOrgMember = (orgId: string, user: string) => this.orgRole(orgId, user) !== undefined;
+  private isOrgAdmin = (orgId: string, user: string) => ["owner", "admin"].includes(this.orgRole(orgId, user) ?? "");
+
+  /** rolesOn: the user's roles on a project, direct and through groups (counted only for org members, rule 5). */
+  rolesOn(project: Project, user: string): ProjectRole[] {
+    const roles: ProjectRole[] = [];
+    for (const [subject, role] of project.roles) {
+      if (subject === `user:${user}`) roles.push(role);
+      if (subject.startsWith("group:") && this.inGroup(subject.slice(6), user)) roles.push(role);
+    }
+    return roles;
+  }
+
+  /** inGroup: a group member counts only while they are a member of the group's organization. */
+  inGroup(groupId: string, user: string): boolean {
+    const group = this.groups.get(groupId);
+    return !!group && group.members.has(user) && this.isOrgMember(group.org, user);
+  }
+
+  /** bypass: project admin, personal owner, or admin/owner of the owning organization (rule 2). */
+  bypass(project: Project, user: string): boolean {
+    return project.personalOwner === user || this.rolesOn(project, user).includes("admin") || (!!project.org && this.isOrgAdmin(project.org, user));
+  }
+
+  projectPermission(project: Project, user: string, permission: "view" | "edit" | "create" | "manage_members" | "manage_admins"): boolean {
+    if (this.bypass(project, user)) return true;
+    const roles = this.rolesOn(project, user);
+    const granting: Record<typeof permission, ProjectRole[]> = {
+      view: ["manager", "editor", "viewer"],
+      edit: ["manager", "editor"],
+      create: ["manager", "editor"],
+      manage_members: ["manager"],
+      manage_admins: [],
+    };
+    return roles.some((r) => granting[permission].includes(r));
+  }
+
+  private shareHolds(resource: Resource, user: string, roles: ShareRole[]): boolean {
+    for (const [subject, role] of resource.shares) {
+      if (!roles.includes(role)) continue;
+      if (subject === `user:${user}`) return true;
+      if (subject.startsWith("group:") && this.inGroup(subject.slice(6), user)) return true;
+    }
+    return false;
+  }
+
+  resourcePermission(resource: Resource, user: string, permission: "view" | "edit"): boolean {
+    const project = this.projects.get(resource.project)!;
+    if (permission === "view") return this.projectPermission(project, user, "view") || this.shareHolds(resource, user, ["viewer", "editor"]);
+    return this.projectPermission(project, user, "edit") || this.shareHolds(resource, user, ["editor"]);
+  }
+
+  // ---- operations: expected answer, then (if accepted) the change ----
+
+  createOrg(actor: string, id: string): Expected {
+    this.orgs.set(id, { id, roles: new Map([[actor, "owner"]]) });
+    return ok(201);
+  }
+
+  setOrgMember(actor: string, orgId: string, user: string, role: OrgRole): Expected {
+    const org = this.orgs.get(orgId)!;
+    if (!this.isOrgAdmin(orgId, actor)) return refused(403, "forbidden");
+    const current = org.roles.get(user);
+    if ((current === "owner" || role === "owner") && this.orgRole(orgId, actor) !== "owner") return refused(403, "forbidden");
+    if (current === "owner" && role !== "owner" && this.owners(org).length === 1) return refused(409, "precondition_failed");
+    org.roles.set(user, role);
+    return ok();
+  }
+
+  removeOrgMember(actor: string, orgId: string, user: string): Expected {
+    const org = this.orgs.get(orgId)!;
+    const leaving = actor === user;
+    if (!leaving && !this.isOrgAdmin(orgId, actor)) return refused(403, "forbidden");
+    const current = org.roles.get(user);
+    if (!current) return refused(404, "not_found");
+    if (!leaving && current === "owner" && this.orgRole(orgId, actor) !== "owner") return refused(403, "forbidden");
+    if (current === "owner" && this.owners(org).length === 1) return refused(409, "precondition_failed");
+    // Rule 6: the role, the org's groups, roles on its projects and shares on their resources.
+    org.roles.delete(user);
+    for (const group of this.groups.values()) if (group.org === orgId) group.members.delete(user);
+    for (const project of this.projects.values()) if (project.org === orgId) project.roles.delete(`user:${user}`);
+    for (const resource of this.resources.values()) if (this.projects.get(resource.project)!.org === orgId) resource.shares.delete(`user:${user}`);
+    return ok();
+  }
+
+  private owners = (org: Org) => [...org.roles].filter(([, r]) => r === "owner").map(([u]) => u);
+
+  createProject(actor: string, id: string, owner: { org: string } | { personal: true }): Expected {
+    if ("org" in owner && !this.isOrgAdmin(owner.org, actor)) return refused(403, "forbidden");
+    const project: Project = "org" in owner ? { id, org: owner.org, roles: new Map() } : { id, personalOwner: actor, roles: new Map() };
+    project.roles.set(`user:${actor}`, "admin");
+    this.projects.set(id, project);
+    return ok(201);
+  }
+
+  /** grantable applies rules 4 and 5 to a subject on a project (undefined when it may hold a role). */
+  private grantable(project: Project, subject: SubjectKey): Expected | undefined {
+    if (subject.startsWith("user:")) {
+      if (project.org && !this.isOrgMember(project.org, subject.slice(5))) return refused(422, "not_org_member");
+      return undefined;
+    }
+    if (!project.org) return refused(422, "groups_not_allowed");
+    if (this.groups.get(subject.slice(6))!.org !== project.org) return refused(422, "not_org_member");
+    return undefined;
+  }
+
+  grantProjectRole(actor: string, projectId: string, subject: SubjectKey, role: ProjectRole): Expected {
+    const project = this.projects.get(projectId)!;
+    if (!this.projectPermission(project, actor, "manage_members")) return refused(403, "forbidden");
+    if (project.personalOwner && subject === `user:${project.personalOwner}` && role !== "admin") return refused(403, "forbidden");
+    const rule = this.grantable(project, subject);
+    if (rule) return rule;
+    // Rule 3: only who may manage admins grants admin or changes an admin.
+    if ((role === "admin" || project.roles.get(subject) === "admin") && !this.bypass(project, actor)) return refused(403, "forbidden");
+    project.roles.set(subject, role);
+    return ok();
+  }
+
+  removeProjectMember(actor: string, projectId: string, subject: SubjectKey): Expected {
+    const project = this.projects.get(projectId)!;
+    if (!this.projectPermission(project, actor, "manage_members")) return refused(403, "forbidden");
+    if (project.personalOwner && subject === `user:${project.personalOwner}`) return refused(403, "forbidden");
+    const current = project.roles.get(subject);
+    if (!current) return refused(404, "not_found");
+    if (current === "admin" && !this.bypass(project, actor)) return refused(403, "forbidden");
+    project.roles.delete(subject);
+    return ok();
+  }
+
+  createGroup(actor: string, orgId: string, id: string): Expected {
+    if (!this.isOrgAdmin(orgId, actor)) return refused(403, "forbidden");
+    this.groups.set(id, { id, org: orgId, members: new Set() });
+    return ok(201);
+  }
+
+  addGroupMember(actor: string, groupId: string, user: string): Expected {
+    const group = this.groups.get(groupId)!;
+    if (!this.isOrgAdmin(group.org, actor)) return refused(403, "forbidden");
+    if (!this.isOrgMember(group.org, user)) return refused(422, "not_org_member");
+    group.members.add(user);
+    return ok();
+  }
+
+  registerResource(actor: string, projectId: string, id: string): Expected {
+    const project = this.projects.get(projectId)!;
+    if (!this.projectPermission(project, actor, "create")) return refused(403, "forbidden");
+    this.resources.set(id, { id, project: projectId, shares: new Map() });
+    return ok(201);
+  }
+
+  shareResource(actor: string, resourceId: string, subject: SubjectKey, role: ShareRole): Expected {
+    const resource = this.resources.get(resourceId)!;
+    const project = this.projects.get(resource.project)!;
+    if (!this.projectPermission(project, actor, "manage_members")) return refused(403, "forbidden");
+    const rule = this.grantable(project, subject);
+    if (rule) return rule;
+    resource.shares.set(subject, role);
+    return ok();
+  }
+}
