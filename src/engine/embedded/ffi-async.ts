@@ -60,8 +60,27 @@ function load(): Library {
   return library;
 }
 
+// koffi throws "Too many asynchronous calls are running" past max_async_calls (256) running or
+// queued calls; beyond MAX_ASYNC_CALLS a call waits its turn here instead of failing.
+const MAX_ASYNC_CALLS = 128;
+let running = 0;
+const waiting: Array<() => void> = [];
+
 /** callUnary runs one unary RPC on a thread-pool thread and resolves with the response bytes. */
-export function callUnary(handle: number, name: UnaryName, request: Uint8Array): Promise<Uint8Array> {
+export async function callUnary(handle: number, name: UnaryName, request: Uint8Array): Promise<Uint8Array> {
+  if (running < MAX_ASYNC_CALLS) running += 1;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await callAsync(handle, name, request);
+  } finally {
+    // Hand the slot straight to the next waiting call, if any.
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
+function callAsync(handle: number, name: UnaryName, request: Uint8Array): Promise<Uint8Array> {
   const lib = load();
   const fn = lib.functions.get(name)!;
   const buffer = Buffer.from(request.buffer, request.byteOffset, request.byteLength);

@@ -1,0 +1,133 @@
+// report renders the bench's results as the Markdown of bench/RESULTS.md (results.json holds
+// the same figures). Figures, ratios and targets — never pass/fail on timings in tests.
+
+export interface Row {
+  connections: number;
+  /** Requests per second (checks per second for the bulk row). */
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Event-loop delay p99 of the server process during the run (ms). */
+  eldP99: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface CapacityRow {
+  size: string;
+  relationships: number;
+  largestRelation: string;
+  coldP50: number;
+  coldP99: number;
+  coldRps: number;
+  warmP50: number;
+  warmP99: number;
+  restartMs: number;
+  replayMs: number;
+  rssMb: number;
+  peakRssMb: number;
+  rssAfterRestartMb: number;
+}
+
+export interface Results {
+  date: string;
+  mode: "quick" | "full";
+  machine: { cpu: string; cores: number; memoryGb: number; node: string; kernel: string; loadBefore: number[]; loadAfter: number[] };
+  size: string;
+  seedMode: string;
+  seedSeconds: number;
+  relationships: number;
+  largestRelation?: string;
+  secondsPerPoint: number;
+  levels: number[];
+  lookupResources: number;
+  /** Requests of the stream answered into the cache before each steady-state (c) run. */
+  primedRequests: number;
+  rows: { a: Row[]; b: Row[]; c: Row[]; cCold: Row[]; cOff: Row[]; c0: Row[]; d: Row[]; e: Row[] };
+  hitRates: number[];
+  batchSizes: Array<{ cacheOn: number; cacheOff: number }>;
+  peakRssMb: number;
+  capacity: CapacityRow[];
+  totalSeconds: number;
+}
+
+const LABELS: Array<[keyof Results["rows"], string]> = [
+  ["a", "(a) raw engine, single checks in-process"],
+  ["b", "(b) HTTP ceiling: JSON echo behind Accord's middleware"],
+  ["c", "(c) `POST /v1/check`, cache on (default), steady state¹"],
+  ["cCold", "(c, cold) `POST /v1/check`, cache on, empty at start"],
+  ["cOff", "(c′) `POST /v1/check`, cache off (coalescing only)"],
+  ["c0", "(c0) `POST /v1/check`, neither (the path before issue 8)"],
+  ["d", "(d) `POST /v1/check/bulk`, 100 items — checks/s"],
+  ["e", "(e) `POST /v1/lookup/resources`"],
+];
+
+const cell = (row: Row | undefined) => {
+  if (!row) return "—";
+  const failures = row.non2xx + row.errors ? ` (${row.non2xx + row.errors} failed)` : "";
+  return `${row.rps.toLocaleString("en-US")}/s · ${row.p50} / ${row.p99}${failures}`;
+};
+const ratio = (x: number, y: number) => (y > 0 ? (x / y).toFixed(2) : "—");
+
+export function renderMarkdown(r: Results): string {
+  const at = (key: keyof Results["rows"], c: number) => r.rows[key].find((row) => row.connections === c);
+  const lines: string[] = [];
+  lines.push(`# Accord bench results (${r.mode} run)`, "");
+  lines.push(`- date: ${r.date}; total ${r.totalSeconds} s; ${r.secondsPerPoint} s per point, loopback, autocannon`);
+  lines.push(`- machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGb} GB, Node ${r.machine.node}, Linux ${r.machine.kernel}`);
+  lines.push(`- load average (1/5/15 min) before: ${r.machine.loadBefore.join(" / ")}, after: ${r.machine.loadAfter.join(" / ")} — the machine is shared`);
+  lines.push(`- dataset: ${r.size}, ${r.relationships.toLocaleString("en-US")} relationships (largest relation: ${r.largestRelation ?? "?"}), seeded through ${r.seedMode === "product" ? "the product endpoints" : "POST /v1/relationships"} in ${r.seedSeconds} s`);
+  lines.push(`- server: one process (embedded engine, four HTTP servers on it); load generator: another process; peak server RSS ${r.peakRssMb} MB`);
+  lines.push("");
+  lines.push(`## Side by side — throughput · p50 / p99 latency (ms)`, "");
+  lines.push(`| | ${r.levels.map((c) => `c=${c}`).join(" | ")} |`);
+  lines.push(`|---|${r.levels.map(() => "---").join("|")}|`);
+  for (const [key, label] of LABELS) {
+    if (r.rows[key].length === 0) continue;
+    const name = key === "e" ? `${label} (${r.lookupResources} projects)` : label;
+    lines.push(`| ${name} | ${r.levels.map((c) => cell(at(key, c))).join(" | ")} |`);
+  }
+  lines.push("");
+  lines.push(
+    `¹ Every run continues one random stream of checks (Pareto 80/20 over users and projects, 70% about a project the user holds a role on, 15% about resources). Steady state: the run starts with the cache holding the answers to the ${r.primedRequests.toLocaleString("en-US")} requests just before it in the stream — a server that has served them since the last write (any write empties the cache).`,
+  );
+  lines.push("");
+  lines.push(`## Ratios and server figures`, "");
+  lines.push(`| | ${r.levels.map((c) => `c=${c}`).join(" | ")} |`);
+  lines.push(`|---|${r.levels.map(() => "---").join("|")}|`);
+  lines.push(`| c / b (check vs HTTP ceiling) | ${r.levels.map((c) => ratio(at("c", c)?.rps ?? 0, at("b", c)?.rps ?? 0)).join(" | ")} |`);
+  lines.push(`| c′ / a (cache off vs raw engine) | ${r.levels.map((c) => ratio(at("cOff", c)?.rps ?? 0, at("a", c)?.rps ?? 0)).join(" | ")} |`);
+  if (r.rows.c0.length) lines.push(`| c′ / c0 (coalescing vs none) | ${r.levels.map((c) => ratio(at("cOff", c)?.rps ?? 0, at("c0", c)?.rps ?? 0)).join(" | ")} |`);
+  lines.push(`| event-loop delay p99 during (c), ms | ${r.levels.map((c) => at("c", c)?.eldP99 ?? "—").join(" | ")} |`);
+  lines.push(`| event-loop delay p99 during (c′), ms | ${r.levels.map((c) => at("cOff", c)?.eldP99 ?? "—").join(" | ")} |`);
+  lines.push(`| cache hit rate during (c) | ${r.hitRates.map((h) => `${(h * 100).toFixed(0)}%`).join(" | ")} |`);
+  lines.push(`| checks per engine call, cache on / off | ${r.batchSizes.map((b) => `${b.cacheOn} / ${b.cacheOff}`).join(" | ")} |`);
+  lines.push("");
+  const c64 = (key: keyof Results["rows"]) => at(key, 64);
+  const bestBulk = Math.max(...r.rows.d.map((row) => row.rps));
+  const targets: Array<[string, string, boolean | undefined]> = [
+    ["`/v1/check` ≥ 0.9× the Express echo ceiling (c=64)", ratio(c64("c")?.rps ?? 0, c64("b")?.rps ?? 0), (c64("c")?.rps ?? 0) >= 0.9 * (c64("b")?.rps ?? Infinity)],
+    ["`/v1/check` p99 < 5 ms (c=64)", `${c64("c")?.p99 ?? "—"} ms`, (c64("c")?.p99 ?? Infinity) < 5],
+    ["event-loop delay p99 < 10 ms during (c) (c=64)", `${c64("c")?.eldP99 ?? "—"} ms`, (c64("c")?.eldP99 ?? Infinity) < 10],
+    ["cache off ≥ 1.0× the raw single-check engine rate (c=64)", ratio(c64("cOff")?.rps ?? 0, c64("a")?.rps ?? 0), (c64("cOff")?.rps ?? 0) >= (c64("a")?.rps ?? Infinity)],
+    ["`/v1/check/bulk` ≥ 15,000 checks/s (best level; c=64)", `${bestBulk.toLocaleString("en-US")}; ${c64("d")?.rps.toLocaleString("en-US") ?? "—"}`, bestBulk >= 15_000],
+    ["remote mode `/v1/check` ≥ 0.8× direct authzed-node", "not measured by this run", undefined],
+  ];
+  lines.push(`## Targets (issue 8; ${r.size} dataset)`, "");
+  lines.push(`| target | measured | met |`, `|---|---|---|`);
+  for (const [target, measured, met] of targets) lines.push(`| ${target} | ${measured} | ${met === undefined ? "—" : met ? "yes" : "no"} |`);
+  lines.push("");
+  if (r.capacity.length) {
+    lines.push(`## Capacity curve — single checks at c=1`, "");
+    lines.push(`Cold: every check computed by the engine (cache off). Warm: every check answered from the cache. Restart: process start to listening, replay of the journal included.`, "");
+    lines.push(`| dataset | relationships | largest relation | cold p50 / p99 ms | cold checks/s | warm p50 / p99 ms | restart (replay) ms | RSS loaded / peak / after restart MB |`);
+    lines.push(`|---|---|---|---|---|---|---|---|`);
+    for (const row of r.capacity) {
+      lines.push(
+        `| ${row.size} | ${row.relationships.toLocaleString("en-US")} | ${row.largestRelation} | ${row.coldP50} / ${row.coldP99} | ${row.coldRps} | ${row.warmP50} / ${row.warmP99} | ${row.restartMs} (${row.replayMs}) | ${row.rssMb} / ${row.peakRssMb} / ${row.rssAfterRestartMb} |`,
+      );
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
+}

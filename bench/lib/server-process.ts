@@ -1,0 +1,208 @@
+// server-process runs Accord for the bench in its own process (so the load generator shares
+// neither its event loop nor its RSS): one embedded engine, and on it four HTTP servers —
+//   accord   the production check path (exact cache + coalescing, DEFAULT_CHECK_PATH)
+//   nocache  coalescing only (cache off)
+//   plain    the engine as is (neither: the check path before issue 8)
+//   echo     a trivial JSON POST echo behind the same middleware as Accord (the HTTP ceiling)
+// and answers the bench's questions over IPC: event-loop delay, cache statistics, RSS, and raw
+// in-process engine load (the fastest way this package can issue single checks, no HTTP).
+import express from "express";
+import { pinoHttp } from "pino-http";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { buildApp } from "../../src/app.js";
+import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
+import type { CheckItem, Engine } from "../../src/engine/engine.js";
+import { buildCheckPath, DEFAULT_CHECK_PATH } from "../../src/engine/fast-check-path.js";
+import { ApiKeyRing } from "../../src/http/api-keys.js";
+import { authenticate } from "../../src/http/authenticate.js";
+import { applyLimits } from "../../src/http/limits.js";
+import { Metrics } from "../../src/http/metrics.js";
+import { createLogger } from "../../src/logger.js";
+import { SqliteStore } from "../../src/store/sqlite-store.js";
+
+export interface ServerOptions {
+  schemaFile: string;
+  dataDir: string;
+  key: string;
+}
+
+export type Request =
+  | { type: "eld-start" }
+  | { type: "eld-stop" }
+  | { type: "cache-reset" }
+  | { type: "stats" }
+  | { type: "memory" }
+  | { type: "set-items"; items: CheckItem[] }
+  | { type: "raw-load"; concurrency: number; seconds: number }
+  | { type: "prime"; from: number; to: number }
+  | { type: "drain" }
+  | { type: "close" };
+
+const options = JSON.parse(process.argv[2]!) as ServerOptions;
+const started = performance.now();
+const engine = await EmbeddedEngine.open({ schema: readFileSync(options.schemaFile, "utf8"), dataDir: options.dataDir });
+const openMs = performance.now() - started;
+const store = new SqliteStore(options.dataDir);
+const keys = ApiKeyRing.fromConfig([{ name: "bench", key: options.key, scopes: ["admin"] }]);
+const logger = createLogger("silent");
+const accordPath = buildCheckPath(engine, DEFAULT_CHECK_PATH);
+const nocachePath = buildCheckPath(engine, { ...DEFAULT_CHECK_PATH, cache: false });
+
+function echoApp(): express.Express {
+  // The middleware every Accord request passes before its route (see src/app.ts), then an echo.
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (_req, res) => {
+        const id = randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+    }),
+  );
+  app.use(new Metrics().middleware());
+  applyLimits(app, "before-auth", {});
+  app.use(authenticate(() => keys));
+  app.use(express.json({ limit: "1mb", strict: false }));
+  app.post("/echo", (req, res) => {
+    res.json(req.body);
+  });
+  return app;
+}
+
+let active = 0;
+
+function listen(app: express.Express): Promise<number> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+    server.on("request", (_req, res) => {
+      active += 1;
+      res.on("close", () => (active -= 1));
+    });
+  });
+}
+
+/** drain waits until no request is in flight, so one run's stragglers do not load the next. */
+async function drain(): Promise<{ waitedMs: number }> {
+  const t0 = performance.now();
+  while (active > 0 && performance.now() - t0 < 120_000) await new Promise((resolve) => setTimeout(resolve, 20));
+  // A request the client gave up on may still run in the engine: one more lookup and one more
+  // check queue behind whatever is left, so they return when the engine is idle again.
+  await engine.lookupResources({ resourceType: "project", permission: "view", subject: { type: "user", id: "power" } });
+  if (items[0]) await engine.check(items[0]);
+  return { waitedMs: Math.round(performance.now() - t0) };
+}
+
+const app = (e: Engine) => buildApp({ engine: e, store, keys, logger });
+const ports = {
+  accord: await listen(app(accordPath.engine)),
+  nocache: await listen(app(nocachePath.engine)),
+  plain: await listen(app(engine)),
+  echo: await listen(echoApp()),
+};
+
+const delay = monitorEventLoopDelay({ resolution: 1 });
+let items: CheckItem[] = [];
+
+function memory(): { rssMb: number; peakRssMb: number } {
+  const status = readFileSync("/proc/self/status", "utf8");
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rssMb: Math.round(kb("VmRSS") / 1024), peakRssMb: Math.round(kb("VmHWM") / 1024) };
+}
+
+/** rawLoad keeps `concurrency` single engine checks in flight for `seconds`. */
+async function rawLoad(concurrency: number, seconds: number) {
+  const latencies: number[] = [];
+  let next = Math.floor(Math.random() * items.length);
+  let errors = 0;
+  let firstError: string | undefined;
+  const end = performance.now() + seconds * 1000;
+  const loop = async () => {
+    while (performance.now() < end) {
+      const item = items[next++ % items.length]!;
+      const t = performance.now();
+      try {
+        await engine.check(item);
+      } catch (err) {
+        errors += 1;
+        firstError ??= String(err);
+      }
+      latencies.push(performance.now() - t);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return { count: latencies.length, errors, firstError, seconds: (performance.now() - t0) / 1000, latencies: summarize(latencies) };
+}
+
+/**
+ * prime empties the cache and fills it with the answers to items[from, to) — the requests that
+ * came before a run in the same stream — as a server that served them since the last write.
+ */
+async function prime(from: number, to: number) {
+  accordPath.cache!.clear();
+  const unique = new Map<string, CheckItem>();
+  for (let i = from; i < to; i++) {
+    const item = items[((i % items.length) + items.length) % items.length]!;
+    unique.set(`${item.resource.type}:${item.resource.id}#${item.permission}@${item.subject.id}`, item);
+  }
+  const slice = [...unique.values()];
+  // Grouped by subject and permission, so each bulk call is a few engine dispatches.
+  slice.sort((x, y) => (x.subject.id + x.permission < y.subject.id + y.permission ? -1 : 1));
+  for (let i = 0; i < slice.length; i += 500) await accordPath.engine.checkBulk(slice.slice(i, i + 500));
+  return accordPath.cache!.stats();
+}
+
+function summarize(values: number[]) {
+  values.sort((a, b) => a - b);
+  const at = (p: number) => values[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? 0;
+  return { p50: at(50), p99: at(99) };
+}
+
+async function handle(request: Request): Promise<unknown> {
+  switch (request.type) {
+    case "eld-start":
+      delay.reset();
+      delay.enable();
+      return {};
+    case "eld-stop":
+      delay.disable();
+      return { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
+    case "cache-reset":
+      accordPath.cache?.clear();
+      return {};
+    case "stats":
+      return { cache: accordPath.cache?.stats(), coalescer: accordPath.coalescer?.stats(), nocacheCoalescer: nocachePath.coalescer?.stats(), relationships: engine.journalSize() };
+    case "memory":
+      return memory();
+    case "set-items":
+      items = request.items;
+      return { count: items.length };
+    case "raw-load":
+      return rawLoad(request.concurrency, request.seconds);
+    case "prime":
+      return prime(request.from, request.to);
+    case "drain":
+      return drain();
+    case "close":
+      await engine.close();
+      await store.close();
+      setImmediate(() => process.exit(0));
+      return {};
+  }
+}
+
+// The bench's process going away (finished, failed or interrupted) ends this one too.
+process.on("disconnect", () => process.exit(0));
+process.on("message", (message: { id: number; request: Request }) => {
+  handle(message.request).then(
+    (result) => process.send!({ id: message.id, result }),
+    (err: unknown) => process.send!({ id: message.id, error: String(err) }),
+  );
+});
+process.send!({ id: 0, result: { ports, openMs, stats: engine.stats, memory: memory() } });

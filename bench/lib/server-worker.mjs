@@ -1,4 +1,0 @@
-// Worker entry: registers tsx in this thread, then loads the TypeScript worker.
-import { register } from "tsx/esm/api";
-register();
-await import("./server-worker.ts");

@@ -1,0 +1,257 @@
+// npm run bench — the check path measured side by side in one run (issue 8). Starts Accord
+// embedded on a temporary data dir in its own process, seeds a dataset through the HTTP API,
+// and at concurrency 1, 16, 64 and 256 measures (a) the raw engine in-process, (b) the HTTP
+// ceiling (JSON echo behind Accord's middleware), (c) POST /v1/check with the cache on, (c′)
+// off, (c0) with neither cache nor coalescing, (d) POST /v1/check/bulk with 100 items and (e)
+// POST /v1/lookup/resources; then the capacity curve (check latency cold and warm, restart
+// time, RSS) at 10k, 50k and 200k relationships. Writes bench/results.json and bench/RESULTS.md.
+//
+//   npm run bench                       full run (team dataset through the product endpoints)
+//   npm run bench -- --quick            under 2 minutes: short runs, raw seeding, team only
+//   npm run bench -- --size 50k         the side-by-side table on a larger dataset
+//   options: --seconds N  --capacity team,50k,200k  --seed product|raw  --profile  --out DIR
+//            --env NAME=VALUE,… (for the server process, e.g. GOMAXPROCS=1)
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { generate, relationshipsOf, SIZES, type SizeName } from "./lib/dataset.js";
+import { httpLoad, type LoadResult } from "./lib/http-load.js";
+import { buildPools, type Pools } from "./lib/pools.js";
+import { renderMarkdown, type CapacityRow, type Results, type Row } from "./lib/report.js";
+import { seed, type SeedMode } from "./lib/seed.js";
+import { BenchServer } from "./lib/server-control.js";
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const option = (name: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = flag("quick");
+const size = (option("size") ?? "team") as SizeName;
+if (!(size in SIZES)) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", ")}`);
+const seconds = Number(option("seconds") ?? (quick ? 2 : 8));
+const levels = [1, 16, 64, 256];
+const capacitySizes = (option("capacity") ?? (quick ? size : "team,50k,200k")).split(",").filter(Boolean) as SizeName[];
+const seedMode = (option("seed") ?? (quick || size !== "team" ? "raw" : "product")) as SeedMode;
+const outDir = resolve(option("out") ?? join(import.meta.dirname));
+const profileDir = flag("profile") ? resolve(outDir, "profiles") : undefined;
+// Passed to the server process, e.g. --env GOMAXPROCS=1,UV_THREADPOOL_SIZE=8 (experiments).
+const serverEnv = Object.fromEntries((option("env") ?? "").split(",").filter(Boolean).map((kv) => kv.split("=") as [string, string]));
+const KEY = "bench-key-0123456789abcdef";
+/** How many requests of the stream the cache has answered before each (c) run. */
+const PRIMED = quick ? 10_000 : 20_000;
+const schemaFile = join(import.meta.dirname, "..", "schema.zed");
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+async function startServer(dataDir: string): Promise<BenchServer> {
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  return BenchServer.start({ schemaFile, dataDir, key: KEY }, profileDir, serverEnv);
+}
+
+async function seedDataset(server: BenchServer, name: SizeName, mode: SeedMode) {
+  const dataset = generate(name);
+  const t0 = performance.now();
+  const calls = await seed({ url: server.url("accord"), key: KEY }, dataset, mode);
+  const seedSeconds = (performance.now() - t0) / 1000;
+  const { relationships } = await server.ask<{ relationships: number }>({ type: "stats" });
+  const expected = new Set(dataset.byOrg.flat().flatMap(relationshipsOf)).size;
+  if (relationships !== expected) log(`  note: the engine holds ${relationships} relationships; the raw rendering of the dataset has ${expected}`);
+  log(`seeded ${name}: ${relationships} relationships, ${calls} HTTP calls (${mode}) in ${seedSeconds.toFixed(1)} s`);
+  return { dataset, relationships, seedSeconds, calls };
+}
+
+/** measure runs one HTTP load with the server's event-loop delay recorded around it. */
+async function measure(server: BenchServer, app: "accord" | "nocache" | "plain" | "echo", path: string, bodies: string[], connections: number, perRequest = 1, start?: number): Promise<Row & { sent: number }> {
+  await server.ask({ type: "eld-start" });
+  const result = await httpLoad({ url: server.url(app), path, key: KEY, bodies, connections, seconds, start });
+  const eld = await server.ask<{ p99: number }>({ type: "eld-stop" });
+  await server.ask({ type: "drain" });
+  return { connections, rps: round(result.rps * perRequest, 0), p50: round(result.p50), p99: round(result.p99), eldP99: round(eld.p99), non2xx: result.non2xx, errors: result.errors, sent: result.sent };
+}
+
+async function rawEngine(server: BenchServer, connections: number): Promise<Row> {
+  await server.ask({ type: "eld-start" });
+  const r = await server.ask<{ count: number; errors: number; firstError?: string; seconds: number; latencies: { p50: number; p99: number } }>({ type: "raw-load", concurrency: connections, seconds });
+  const eld = await server.ask<{ p99: number }>({ type: "eld-stop" });
+  if (r.errors) log(`  raw engine at c=${connections}: ${r.errors} checks failed, first: ${r.firstError}`);
+  return { connections, rps: round(r.count / r.seconds, 0), p50: round(r.latencies.p50), p99: round(r.latencies.p99), eldP99: round(eld.p99), non2xx: 0, errors: r.errors };
+}
+
+interface CacheStats {
+  cache: { hits: number; misses: number };
+  coalescer: { checks: number; engineCalls: number; largestBatch: number };
+  nocacheCoalescer: { checks: number; engineCalls: number; largestBatch: number };
+}
+
+async function sideBySide(server: BenchServer, pools: Pools) {
+  const rows: Results["rows"] = { a: [], b: [], c: [], cCold: [], cOff: [], c0: [], d: [], e: [] };
+  const hitRates: number[] = [];
+  const batchSizes: Array<{ cacheOn: number; cacheOff: number }> = [];
+  // Warm up the JIT of every path once before anything is measured.
+  for (const app of ["accord", "nocache", "plain", "echo"] as const) {
+    await httpLoad({ url: server.url(app), path: app === "echo" ? "/echo" : "/v1/check", key: KEY, bodies: pools.checks, connections: 16, seconds: 1 });
+    await server.ask({ type: "drain" });
+  }
+  // Runs of (c) continue one stream of checks; each starts with the cache holding the answers to
+  // the PRIMED requests just before it (a server that served them since the last write).
+  let cursor = PRIMED;
+  const stats = () => server.ask<CacheStats>({ type: "stats" });
+  for (const c of levels) {
+    rows.a.push(await rawEngine(server, c));
+    rows.b.push(await measure(server, "echo", "/echo", pools.checks, c));
+    await server.ask({ type: "prime", from: cursor - PRIMED, to: cursor });
+    const before = await stats();
+    const warm = await measure(server, "accord", "/v1/check", pools.checks, c, 1, cursor);
+    cursor += warm.sent;
+    rows.c.push(warm);
+    const after = await stats();
+    const hits = after.cache.hits - before.cache.hits;
+    hitRates.push(round(hits / Math.max(1, hits + after.cache.misses - before.cache.misses), 3));
+    if (!quick) {
+      await server.ask({ type: "cache-reset" });
+      const cold = await measure(server, "accord", "/v1/check", pools.checks, c, 1, cursor);
+      cursor += cold.sent;
+      rows.cCold.push(cold);
+    }
+    const beforeOff = await stats();
+    rows.cOff.push(await measure(server, "nocache", "/v1/check", pools.checks, c));
+    const afterOff = await stats();
+    batchSizes.push({
+      cacheOn: round((after.coalescer.checks - before.coalescer.checks) / Math.max(1, after.coalescer.engineCalls - before.coalescer.engineCalls), 1),
+      cacheOff: round((afterOff.nocacheCoalescer.checks - beforeOff.nocacheCoalescer.checks) / Math.max(1, afterOff.nocacheCoalescer.engineCalls - beforeOff.nocacheCoalescer.engineCalls), 1),
+    });
+    if (!quick) rows.c0.push(await measure(server, "plain", "/v1/check", pools.checks, c));
+    await server.ask({ type: "cache-reset" });
+    rows.d.push(await measure(server, "accord", "/v1/check/bulk", pools.bulk, c, 100));
+    rows.e.push(await measure(server, "accord", "/v1/lookup/resources", pools.lookup, c));
+    const i = rows.c.length - 1;
+    log(
+      `c=${c}: raw ${rows.a[i]!.rps}/s · echo ${rows.b[i]!.rps}/s · check cache on ${rows.c[i]!.rps}/s p99 ${rows.c[i]!.p99} ms (hits ${(hitRates[i]! * 100).toFixed(0)}%) · off ${rows.cOff[i]!.rps}/s · bulk ${rows.d[i]!.rps} checks/s · lookup ${rows.e[i]!.rps}/s`,
+    );
+  }
+  return { rows, hitRates, batchSizes };
+}
+
+/** capacity measures single-check latency cold (every check computed) and warm (all cached). */
+async function capacity(server: BenchServer, name: SizeName, relationships: number, largestRelation: string, pools: Pools, dataDir: string): Promise<CapacityRow> {
+  const capacitySeconds = Math.max(2, Math.min(seconds, 5));
+  await server.ask({ type: "drain" });
+  const cold = await httpLoad({ url: server.url("nocache"), path: "/v1/check", key: KEY, bodies: pools.checks, connections: 1, seconds: capacitySeconds });
+  const warmBodies = pools.checks.slice(0, 300);
+  await server.ask({ type: "cache-reset" });
+  for (const body of warmBodies) await fetch(server.url("accord") + "/v1/check", { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body });
+  const warm = await httpLoad({ url: server.url("accord"), path: "/v1/check", key: KEY, bodies: warmBodies, connections: 1, seconds: capacitySeconds });
+  const loaded = await server.ask<{ rssMb: number; peakRssMb: number }>({ type: "memory" });
+  await server.close();
+  const restarted = await startServer(dataDir);
+  const row: CapacityRow = {
+    size: name,
+    relationships,
+    largestRelation,
+    coldP50: round(cold.p50),
+    coldP99: round(cold.p99),
+    coldRps: round(cold.rps, 0),
+    warmP50: round(warm.p50),
+    warmP99: round(warm.p99),
+    restartMs: round(restarted.startMs, 0),
+    replayMs: restarted.ready.stats.replayMs,
+    rssMb: loaded.rssMb,
+    peakRssMb: loaded.peakRssMb,
+    rssAfterRestartMb: restarted.ready.memory.rssMb,
+  };
+  await restarted.close();
+  log(`capacity ${name}: cold p50 ${row.coldP50} p99 ${row.coldP99} ms · warm p50 ${row.warmP50} p99 ${row.warmP99} ms · restart ${row.restartMs} ms (replay ${row.replayMs}) · RSS ${row.rssMb} MB`);
+  return row;
+}
+
+async function relationSizes(server: BenchServer): Promise<string> {
+  // The biggest (type, relation) decides what a check costs in the memory datastore.
+  const counts = new Map<string, number>();
+  for (const type of ["project", "organization", "group", "resource", "role_binding"]) {
+    let cursor: string | undefined;
+    do {
+      const query = new URLSearchParams({ resourceType: type, limit: "1000", ...(cursor ? { cursor } : {}) });
+      const res = await fetch(`${server.url("accord")}/v1/relationships?${query}`, { headers: { authorization: `Bearer ${KEY}` } });
+      const body = (await res.json()) as { relationships: Array<string | { relationship: string }>; cursor?: string };
+      for (const r of body.relationships) {
+        const text = typeof r === "string" ? r : r.relationship;
+        const key = `${type}#${text.split("#")[1]!.split("@")[0]}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      cursor = body.cursor;
+    } while (cursor);
+  }
+  const [name, count] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+  return `${name} ${count}`;
+}
+
+async function main() {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const machine = {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGb: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    kernel: release(),
+    loadBefore: loadavg().map((l) => round(l)),
+    loadAfter: [] as number[],
+  };
+  log(`accord bench — ${quick ? "quick" : "full"} run, size ${size}, ${seconds} s per point, load average ${machine.loadBefore.join(" ")}`);
+  mkdirSync(outDir, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), "accord-bench-"));
+  const dirs = [dataDir];
+  const server = await startServer(dataDir);
+  const seeded = await seedDataset(server, size, seedMode);
+  const largest = await relationSizes(server);
+  const pools = buildPools(seeded.dataset);
+  await server.ask({ type: "set-items", items: pools.items });
+  const lookupCheck = await fetch(`${server.url("accord")}/v1/lookup/resources`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: pools.lookup[0] });
+  const lookupCount = ((await lookupCheck.json()) as { resources: unknown[] }).resources.length;
+  const side = await sideBySide(server, pools);
+  const memory = await server.ask<{ rssMb: number; peakRssMb: number }>({ type: "memory" });
+  const capacityRows: CapacityRow[] = [];
+  if (capacitySizes.includes(size)) capacityRows.push(await capacity(server, size, seeded.relationships, largest, pools, dataDir));
+  else await server.close();
+  for (const name of capacitySizes.filter((s) => s !== size)) {
+    const dir = mkdtempSync(join(tmpdir(), "accord-bench-"));
+    dirs.push(dir);
+    const other = await startServer(dir);
+    const more = await seedDataset(other, name, "raw");
+    const largestThere = await relationSizes(other);
+    capacityRows.push(await capacity(other, name, more.relationships, largestThere, buildPools(more.dataset), dir));
+  }
+  machine.loadAfter = loadavg().map((l) => round(l));
+  const results: Results = {
+    date: startedAt.toISOString(),
+    mode: quick ? "quick" : "full",
+    machine,
+    size,
+    seedMode,
+    seedSeconds: round(seeded.seedSeconds, 1),
+    relationships: seeded.relationships,
+    secondsPerPoint: seconds,
+    levels,
+    lookupResources: lookupCount,
+    primedRequests: PRIMED,
+    largestRelation: largest,
+    ...side,
+    peakRssMb: memory.peakRssMb,
+    capacity: capacityRows,
+    totalSeconds: 0,
+  };
+  results.totalSeconds = round((performance.now() - t0) / 1000, 0);
+  const suffix = quick ? ".quick" : "";
+  writeFileSync(join(outDir, `results${suffix}.json`), JSON.stringify(results, null, 2) + "\n");
+  writeFileSync(join(outDir, `RESULTS${suffix}.md`), renderMarkdown(results));
+  log(`\n${renderMarkdown(results)}`);
+  log(`wrote ${join(outDir, `RESULTS${suffix}.md`)} and results${suffix}.json in ${results.totalSeconds} s`);
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
