@@ -38,7 +38,7 @@ export function createCreateProjectInvitations(deps: InvitationDeps) {
                 throw notOrgMember(`${invitee.id} cannot be shown to be a member of organization ${owner.id}: invite them to the organization first, then to the project by user id`);
               }
             } else {
-              const current = await prepareProjectGrant(engine, { projectId, owner, subject, choice });
+              const { current } = await prepareProjectGrant(engine, { projectId, owner, subject, choice });
               if (current.length > 0 || isPersonalOwner(owner, subject)) throw alreadyMember(`${formatMember(subject)} already holds a role on project ${projectId}`);
             }
             const record: InvitationRecord = {

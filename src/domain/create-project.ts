@@ -6,9 +6,10 @@ import type { Store } from "../store/store.js";
 import type { Actor } from "./actor.js";
 import { applyChange } from "./apply-change.js";
 import { hasPermission } from "./authorize.js";
-import { DomainError, alreadyExists, engineCall, forbidden, notFound } from "./errors.js";
+import { DomainError, alreadyExists, engineCall, forbidden, notFound, notOrgMember } from "./errors.js";
 import { ref, relationship, userRef } from "./model.js";
-import { formatOwner, ownerRelationship, type ProjectOwner } from "./project-owner.js";
+import { formatOwner, ownerRelationship, readProjectOwner, type ProjectOwner } from "./project-owner.js";
+import { requireGrantableSubject } from "./project-subject.js";
 
 export interface CreateProjectInput {
   actor: Actor;
@@ -41,6 +42,9 @@ export function createCreateProject(deps: { engine: Pick<Engine, "check" | "read
   return {
     async execute(input: CreateProjectInput) {
       await requireMayCreate(input.actor, input.owner);
+      // The creator becomes admin: in an organization only while still a member (rule 4), even
+      // against a concurrent removal from it.
+      const guard = await requireGrantableSubject(engine, input.owner, { type: "user", id: input.actor.userId }, input.id);
       const project = ref("project", input.id);
       try {
         const written = await applyChange(engine, {
@@ -48,12 +52,16 @@ export function createCreateProject(deps: { engine: Pick<Engine, "check" | "read
             { operation: "create", relationship: ownerRelationship(input.id, input.owner) },
             { operation: "touch", relationship: relationship(project, "admin", userRef(input.actor.userId)) },
           ],
-          preconditions: [noAnchor(input.id, "organization"), noAnchor(input.id, "owner_user")],
+          preconditions: [noAnchor(input.id, "organization"), noAnchor(input.id, "owner_user"), ...guard],
           then: () => store.putObject({ kind: "project", id: input.id, name: input.name, createdAt: new Date() }),
         });
         return { id: input.id, ...(input.name !== undefined ? { name: input.name } : {}), owner: formatOwner(input.owner), zedToken: written.zedToken };
       } catch (err) {
         if (err instanceof DomainError && (err.failure.kind === "precondition_failed" || err.failure.kind === "already_exists")) {
+          // Either the id was taken meanwhile, or the creator was removed from the organization.
+          if (err.failure.kind === "precondition_failed" && guard.length > 0 && !(await readProjectOwner(engine, input.id))) {
+            throw notOrgMember(`user:${input.actor.userId} is no longer a member of organization ${input.owner.id}`);
+          }
           throw alreadyExists(`project ${input.id} already exists`);
         }
         throw err;

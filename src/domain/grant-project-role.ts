@@ -40,15 +40,16 @@ export const adminUntouched = (projectId: string, subject: MemberSubject): Preco
 
 /**
  * prepareProjectGrant applies rules 4, 5 and 7 to a grant of `choice` to `subject` and reads
- * the roles the subject holds there now (normally none or one).
+ * the roles the subject holds there now (normally none or one), with the preconditions that
+ * keep rules 4 and 5 true until the grant is written (`guard`).
  */
 export async function prepareProjectGrant(
   engine: Pick<Engine, "check" | "readRelationships">,
   input: { projectId: string; owner: ProjectOwner; subject: MemberSubject; choice: RoleChoice },
-): Promise<RoleGrant[]> {
-  await requireGrantableSubject(engine, input.owner, input.subject, input.projectId);
+): Promise<{ current: RoleGrant[]; guard: Precondition[] }> {
+  const guard = await requireGrantableSubject(engine, input.owner, input.subject, input.projectId);
   await requireUsableRole(engine, input.owner, input.choice, input.projectId);
-  return readSubjectGrants(engine, input.projectId, subjectRefOf(input.subject));
+  return { current: await readSubjectGrants(engine, input.projectId, subjectRefOf(input.subject)), guard };
 }
 
 /**
@@ -64,13 +65,15 @@ export function projectGrantChange(input: {
   current: RoleGrant[];
   expiresAt?: Date;
   guardAdmin: boolean;
+  /** From prepareProjectGrant: the subject is still an org member (or the group still the org's). */
+  guard: Precondition[];
 }): Change {
   const role = formatRole(input.choice);
   const updates: RelationshipUpdate[] = [
     ...input.current.filter((g) => g.role !== role).map((g): RelationshipUpdate => ({ operation: "delete", relationship: g.relationship })),
     ...grantUpdates(input.projectId, input.choice, subjectRefOf(input.subject), input.expiresAt),
   ];
-  const preconditions = [projectStillExists(input.projectId, input.owner), ...(input.guardAdmin ? [adminUntouched(input.projectId, input.subject)] : [])];
+  const preconditions = [projectStillExists(input.projectId, input.owner), ...input.guard, ...(input.guardAdmin ? [adminUntouched(input.projectId, input.subject)] : [])];
   return { updates, preconditions };
 }
 
@@ -88,12 +91,12 @@ export function createGrantProjectRole(deps: { engine: Pick<Engine, "check" | "r
         throw forbidden(`user:${subject.id} owns personal project ${projectId} and is always its admin: they cannot be demoted`);
       }
       return deps.locks.run(`project:${projectId}`, async () => {
-        const current = await prepareProjectGrant(engine, { projectId, owner, subject, choice });
+        const { current, guard } = await prepareProjectGrant(engine, { projectId, owner, subject, choice });
         const touchesAdmin = (choice.kind === "builtin" && choice.role === "admin") || current.some((g) => g.role === "admin");
         const mayManageAdmins = await hasPermission(engine, project, "manage_admins", actor.userId);
         if (touchesAdmin && !mayManageAdmins) throw forbidden(MANAGER_CANNOT_TOUCH_ADMIN);
 
-        const change = projectGrantChange({ projectId, owner, subject, choice, current, expiresAt: input.expiresAt, guardAdmin: !mayManageAdmins });
+        const change = projectGrantChange({ projectId, owner, subject, choice, current, expiresAt: input.expiresAt, guardAdmin: !mayManageAdmins, guard });
         const written = await applyChange(engine, change);
         return {
           subject: formatMember(subject),

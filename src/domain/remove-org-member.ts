@@ -72,7 +72,13 @@ export function createRemoveOrgMember(deps: {
         // Rule 6: their pending invitations there end with the removal (undone with it if it fails).
         const then = async () => void (await deps.store.endInvitationsOf(input.orgId, input.userId, { at: now(), by: input.actor.userId }));
         const result = await deleteCascade(engine, { batches: [...grants, member.relationships], preconditions, then });
-        return { user: input.userId, ...result };
+        // NOTE: a grant made under another lock (a project's) that passed its membership check
+        // before this write may have landed after the read above. Grants pin the org role tuple,
+        // so none can land from now on: one more sweep leaves nothing behind (rule 6).
+        const late = (await readOrgGrants(engine, input.orgId, input.userId)).flat();
+        if (late.length === 0) return { user: input.userId, ...result };
+        const swept = await deleteCascade(engine, { batches: [late] });
+        return { user: input.userId, removed: result.removed + swept.removed, zedToken: swept.zedToken };
       });
     },
   };

@@ -23,7 +23,7 @@ export function createShareResource(deps: { engine: Pick<Engine, "check" | "read
       await requirePermission(engine, input.actor, resource, "manage");
       const role = parseResourceRole(input.role);
       if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw invalidRequest("expiresAt must be in the future", "expiresAt");
-      await requireGrantableSubject(engine, owner, subject, projectId);
+      const guard = await requireGrantableSubject(engine, owner, subject, projectId);
       const subjectRef = subjectRefOf(subject);
       const current = await readResourceGrants(engine, resourceId, subjectRef);
       const updates: RelationshipUpdate[] = [
@@ -32,7 +32,7 @@ export function createShareResource(deps: { engine: Pick<Engine, "check" | "read
       ];
       const written = await applyChange(engine, {
         updates,
-        preconditions: [{ operation: "must_exist", filter: { resourceType: "resource", resourceId, relation: "project", subject: { type: "project", id: projectId } } }],
+        preconditions: [{ operation: "must_exist", filter: { resourceType: "resource", resourceId, relation: "project", subject: { type: "project", id: projectId } } }, ...guard],
       });
       return {
         resource: resourceId,

@@ -57,3 +57,33 @@ describe("HEAD on the watch stream", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe("a grant racing the grantee's removal from the organization (rules 4 and 6)", () => {
+  it("never leaves the removed user a project role, a resource share or a created project", async () => {
+    const as = (user: string) => ({ key: "manage" as const, actor: `user:${user}` });
+    for (let i = 0; i < 12; i++) {
+      const [org, project, resource, owner, user, created] = [uid("org"), uid("prj"), uid("res"), uid("own"), uid("usr"), uid("prj")];
+      expect((await server.call("POST", "/v1/orgs", { ...as(owner), body: { id: org } })).status).toBe(201);
+      expect((await server.call("PUT", `/v1/orgs/${org}/members/${user}`, { ...as(owner), body: { role: "member", scopes: { projects: "full" } } })).status).toBe(200);
+      expect((await server.call("POST", "/v1/projects", { ...as(owner), body: { id: project, owner: `organization:${org}` } })).status).toBe(201);
+      expect((await server.call("PUT", `/v1/resources/${resource}`, { ...as(owner), body: { project } })).status).toBe(201);
+      // Grants go through the project's lock, the removal through the organization's: they race.
+      const answers = await Promise.all([
+        server.call("PUT", `/v1/projects/${project}/members/user%3A${user}`, { ...as(owner), body: { role: "viewer" } }),
+        server.call("PUT", `/v1/resources/${resource}/members/user%3A${user}`, { ...as(owner), body: { role: "editor" } }),
+        server.call("POST", "/v1/projects", { ...as(user), body: { id: created, owner: `organization:${org}` } }),
+        new Promise((resolve) => setTimeout(resolve, i % 4)).then(() => server.call("DELETE", `/v1/orgs/${org}/members/${user}`, as(owner))),
+      ]);
+      for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
+      expect(answers[3]!.status).toBe(200);
+      for (const type of ["project", "resource"]) {
+        const left = (await server.call("GET", `/v1/relationships?resourceType=${type}&subjectType=user&subjectId=${user}`)).body.relationships;
+        expect(left, `iteration ${i}`).toEqual([]);
+      }
+      const checks = await server.call("POST", "/v1/check/bulk", {
+        body: { items: [`project:${project}`, `resource:${resource}`, `project:${created}`].map((resource) => ({ resource, permission: "view", subject: `user:${user}` })) },
+      });
+      expect(checks.body.results.map((r: { allowed: boolean }) => r.allowed)).toEqual([false, false, false]);
+    }
+  });
+});
