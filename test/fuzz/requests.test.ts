@@ -1,9 +1,11 @@
-// Pins the answer contract under generated paths, query strings and headers, on every
-// documented route: never a 5xx, every 4xx is problem+json with a code, a request id is always
+// Pins the answer contract under generated paths, query strings and headers (API keys and user
+// JWTs, good and bad), on every documented route: never a 5xx, every 4xx is problem+json with a code, a request id is always
 // echoed in a safe form, and requests that were rejected (or only read) change no state.
 import fc from "fast-check";
+import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routeDocs } from "../../src/app.js";
+import { JwtVerifier } from "../../src/http/jwt-verifier.js";
 import type { RouteDoc } from "../../src/http/openapi.js";
 import { KEYS, startTestServer, type TestServer } from "../helpers/test-server.js";
 import {
@@ -28,9 +30,41 @@ let server: TestServer;
 let fixture: Fixture;
 let guard: StateGuard;
 const tally = new Tally();
+const JWT_SECRET = "fuzz-secret-that-is-long-enough-0123456789";
+/** Tokens by kind, signed once the fixture's owner is known; `jwt:<kind>` in a case names one. */
+const tokens = new Map<string, string>();
+
+async function signTokens(owner: string): Promise<void> {
+  const key = new TextEncoder().encode(JWT_SECRET);
+  const sign = (claims: Record<string, unknown>, setup: (jwt: SignJWT) => SignJWT = (j) => j.setExpirationTime("10m"), secret = key) =>
+    setup(new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setIssuedAt()).sign(secret);
+  const unsigned = (claims: Record<string, unknown>) =>
+    `${Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.`;
+  const valid = await sign({ sub: owner });
+  const entries: Array<[string, string]> = [
+    ["valid", valid],
+    ["valid-email", await sign({ sub: owner, email: "Owner@Example.com", email_verified: true })],
+    ["expired", await sign({ sub: owner }, (j) => j.setExpirationTime(Math.floor(Date.now() / 1000) - 60))],
+    ["not-yet", await sign({ sub: owner }, (j) => j.setNotBefore("1h").setExpirationTime("2h"))],
+    ["alg-none", unsigned({ sub: owner, exp: Math.floor(Date.now() / 1000) + 600 })],
+    ["bad-signature", valid.slice(0, -2) + (valid.endsWith("AA") ? "BB" : "AA")],
+    ["other-secret", await sign({ sub: owner }, undefined, new TextEncoder().encode("another-secret-0123456789-0123456789"))],
+    ["sub-dots", await sign({ sub: ".." })],
+    ["sub-prefixed", await sign({ sub: `user:${owner}` })],
+    ["sub-long", await sign({ sub: "a".repeat(200) })],
+    ["sub-number", await sign({ sub: 42 })],
+    ["no-sub", await sign({})],
+    ["email-odd", await sign({ sub: owner, email: `${"é".repeat(80)}@x`, email_verified: true })],
+    ["email-unverified", await sign({ sub: owner, email: "a@b.c", email_verified: "true" })],
+  ];
+  for (const [kind, token] of entries) tokens.set(`jwt:${kind}`, `Bearer ${token}`);
+}
+const JWT_KINDS = ["valid", "valid-email", "expired", "not-yet", "alg-none", "bad-signature", "other-secret", "sub-dots", "sub-prefixed", "sub-long", "sub-number", "no-sub", "email-odd", "email-unverified"].map((k) => `jwt:${k}`);
+
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ jwt: new JwtVerifier({ secret: JWT_SECRET }) });
   fixture = await createFixture(server, "fzr");
+  await signTokens(fixture.actor.slice("user:".length));
   guard = new StateGuard(server);
 });
 afterAll(async () => {
@@ -79,6 +113,7 @@ const queryString = fc.option(
 const headerValue = (values: string[]) => fc.constantFrom(...values);
 const authorization = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(`Bearer ${KEYS.admin}`, `Bearer ${KEYS.manage}`, `Bearer ${KEYS.check}`) },
+  { weight: 3, arbitrary: fc.constantFrom(...JWT_KINDS) },
   {
     weight: 2,
     arbitrary: headerValue([
@@ -150,7 +185,7 @@ function toRequest(c: Case): RawRequest {
   if (c.shape === "trailing-slash") path += "/";
   if (c.shape === "double-slash") path = path.replace("/v1/", "/v1//");
   if (c.shape === "upper-case") path = path.replace("/v1/", "/V1/");
-  const headers: Record<string, string> = { authorization: c.authorization, "content-type": c.contentType };
+  const headers: Record<string, string> = { authorization: tokens.get(c.authorization) ?? c.authorization, "content-type": c.contentType };
   if (c.actor === "fixture") headers["x-actor"] = fixture.actor;
   else headers["x-actor"] = c.actor;
   if (c.actorEmail !== null) headers["x-actor-email"] = c.actorEmail;
@@ -172,7 +207,7 @@ async function run(batch: Case[]): Promise<void> {
     if (mayWrite) await guard.beforeMayWrite();
     const response = await send(server.url, request);
     expectAnswerContract(request, response);
-    tally.add(c.route, response.status, problemCode(response));
+    tally.add(request.method === c.route.split(" ")[0] ? c.route : `${request.method} (for ${c.route})`, response.status, problemCode(response));
     const echoed = String(response.headers["x-request-id"]);
     expect(echoed, describeRequest(request)).toMatch(REQUEST_ID);
     if (c.requestId !== null && REQUEST_ID.test(c.requestId)) expect(echoed).toBe(c.requestId);
@@ -198,7 +233,7 @@ describe("fuzz: paths, query strings and headers on every documented route", () 
   it("undeclared paths and methods answer 404 (or a method's 2xx) in problem+json", async () => {
     const property = fc.asyncProperty(fc.array(fc.tuple(method, randomPath, authorization), { minLength: 1, maxLength: 8 }), async (batch) => {
       for (const [m, path, auth] of batch) {
-        const request: RawRequest = { method: m ?? "GET", path, headers: { authorization: auth, "x-actor": fixture.actor } };
+        const request: RawRequest = { method: m ?? "GET", path, headers: { authorization: tokens.get(auth) ?? auth, "x-actor": fixture.actor } };
         if (WRITE_METHODS.has(request.method)) await guard.beforeMayWrite();
         const response = await send(server.url, request);
         expectAnswerContract(request, response);
