@@ -11,9 +11,7 @@ import { ExpiryTimeline } from "./expiry-timeline.js";
 import { streamRelationships, streamWatch } from "./embedded/streaming.js";
 import {
   EngineError,
-  type BulkCheckResult,
   type CheckItem,
-  type CheckResult,
   type Consistency,
   type Engine,
   type ExpandNode,
@@ -31,6 +29,7 @@ import {
   type WriteResult,
 } from "./engine.js";
 import * as codec from "./spicedb-codec.js";
+import * as messages from "./spicedb-messages.js";
 
 /** MAX_UPDATES is SpiceDB's limit of updates per WriteRelationships call. */
 export const MAX_UPDATES = 1000;
@@ -147,7 +146,7 @@ export class EmbeddedEngine implements Engine {
       v1.CheckPermissionResponse,
       codec.toCheckRequest(item, this.consistency(consistency)),
     );
-    return toCheckResult(response);
+    return messages.checkResultOf(response);
   }
 
   async explain(item: CheckItem, consistency?: Consistency) {
@@ -158,7 +157,7 @@ export class EmbeddedEngine implements Engine {
       codec.toCheckRequest(item, this.consistency(consistency), true),
     );
     const trace = response.debugTrace?.check;
-    return { result: toCheckResult(response), trace: trace ? codec.fromTrace(trace) : undefined };
+    return { result: messages.checkResultOf(response), trace: trace ? codec.fromTrace(trace) : undefined };
   }
 
   async checkBulk(items: CheckItem[], consistency?: Consistency) {
@@ -166,21 +165,9 @@ export class EmbeddedEngine implements Engine {
       "spicedb_permissions_check_bulk_permissions",
       v1.CheckBulkPermissionsRequest,
       v1.CheckBulkPermissionsResponse,
-      { consistency: this.consistency(consistency), items: items.map(codec.toBulkItem), withTracing: false },
+      messages.checkBulkRequest(items, this.consistency(consistency)),
     );
-    const zedToken = response.checkedAt?.token ?? "";
-    const results: BulkCheckResult[] = response.pairs.map((pair) => {
-      if (pair.response.oneofKind === "item") {
-        const item = pair.response.item;
-        const result: CheckResult = { permissionship: codec.fromPermissionship(item.permissionship), zedToken };
-        const missing = item.partialCaveatInfo?.missingRequiredContext;
-        if (missing?.length) result.missingContext = missing;
-        return { ok: true, result };
-      }
-      const error = pair.response.oneofKind === "error" ? pair.response.error : undefined;
-      return { ok: false, error: codec.toEngineError({ code: error?.code ?? 2, details: error?.message ?? "unknown error" }).failure };
-    });
-    return { results, zedToken };
+    return messages.checkBulkResultOf(response);
   }
 
   async expand(resource: ObjectRef, permission: string, consistency?: Consistency): Promise<ExpandNode> {
@@ -194,80 +181,21 @@ export class EmbeddedEngine implements Engine {
   }
 
   async lookupResources(request: LookupResourcesRequest, consistency?: Consistency): Promise<LookupResourcesPage> {
-    const resumed = request.cursor ? codec.decodeCursor(request.cursor) : undefined;
-    const used = resumed?.consistency ?? this.consistency(consistency);
-    const responses = await this.streaming(() =>
-      this.db.permissions().promises.lookupResources(
-        v1.LookupResourcesRequest.create({
-          consistency: used,
-          resourceObjectType: request.resourceType,
-          permission: request.permission,
-          subject: codec.toSubjectReference(request.subject),
-          context: codec.toStruct(request.context),
-          optionalLimit: request.limit ?? 0,
-          optionalCursor: resumed ? { token: resumed.cursor } : undefined,
-        }),
-      ),
-    );
-    const last = responses[responses.length - 1];
-    const page: LookupResourcesPage = {
-      resources: responses.map((r) => {
-        const missing = r.partialCaveatInfo?.missingRequiredContext;
-        const resource = { id: r.resourceObjectId, permissionship: codec.fromLookupPermissionship(r.permissionship) };
-        return missing?.length ? { ...resource, missingContext: missing } : resource;
-      }),
-      zedToken: last?.lookedUpAt?.token ?? this.newestToken ?? "",
-    };
-    if (request.limit && responses.length === request.limit && last?.afterResultCursor?.token) {
-      page.cursor = codec.encodeCursor(used, last.afterResultCursor.token);
-    }
-    return page;
+    const { message, paged } = messages.lookupResourcesRequest(request, () => this.consistency(consistency));
+    const responses = await this.streaming(() => this.db.permissions().promises.lookupResources(message));
+    return messages.lookupResourcesPageOf(responses, request.limit, paged, this.newestToken ?? "");
   }
 
   async lookupSubjects(request: LookupSubjectsRequest, consistency?: Consistency): Promise<LookupSubjectsResult> {
-    const responses = await this.streaming(() =>
-      this.db.permissions().promises.lookupSubjects(
-        v1.LookupSubjectsRequest.create({
-          consistency: this.consistency(consistency),
-          resource: codec.toObjectReference(request.resource),
-          permission: request.permission,
-          subjectObjectType: request.subjectType,
-          optionalSubjectRelation: request.subjectRelation ?? "",
-          context: codec.toStruct(request.context),
-        }),
-      ),
-    );
-    return {
-      subjects: responses.map((r) => {
-        const missing = r.subject?.partialCaveatInfo?.missingRequiredContext;
-        const subject = {
-          id: r.subject?.subjectObjectId ?? "",
-          permissionship: codec.fromLookupPermissionship(r.subject?.permissionship ?? v1.LookupPermissionship.HAS_PERMISSION),
-        };
-        return missing?.length ? { ...subject, missingContext: missing } : subject;
-      }),
-      zedToken: responses[0]?.lookedUpAt?.token ?? this.newestToken ?? "",
-    };
+    const message = messages.lookupSubjectsRequest(request, this.consistency(consistency));
+    const responses = await this.streaming(() => this.db.permissions().promises.lookupSubjects(message));
+    return messages.lookupSubjectsResultOf(responses, this.newestToken ?? "");
   }
 
   async readRelationships(filter: RelationshipFilter, page: { limit: number; cursor?: string }, consistency?: Consistency): Promise<ReadRelationshipsPage> {
-    const resumed = page.cursor ? codec.decodeCursor(page.cursor) : undefined;
-    const used = resumed?.consistency ?? this.consistency(consistency);
-    const responses = await this.streaming(() =>
-      streamRelationships(this.db.permissions(), {
-        consistency: used,
-        relationshipFilter: codec.toRelationshipFilter(filter),
-        optionalLimit: page.limit,
-        optionalCursor: resumed ? { token: resumed.cursor } : undefined,
-      }),
-    );
-    const last = responses[responses.length - 1];
-    const result: ReadRelationshipsPage = {
-      relationships: responses.map((r) => codec.fromRelationship(r.relationship!)),
-      zedToken: last?.readAt?.token ?? this.newestToken ?? "",
-    };
-    if (responses.length === page.limit && last?.afterResultCursor?.token) result.cursor = codec.encodeCursor(used, last.afterResultCursor.token);
-    return result;
+    const { message, paged } = messages.readRelationshipsRequest(filter, page, () => this.consistency(consistency));
+    const responses = await this.streaming(() => streamRelationships(this.db.permissions(), message));
+    return messages.readRelationshipsPageOf(responses, page.limit, paged, this.newestToken ?? "");
   }
 
   write(updates: RelationshipUpdate[], preconditions?: Precondition[]): Promise<WriteResult> {
@@ -425,13 +353,4 @@ export class EmbeddedEngine implements Engine {
       throw codec.toEngineError(err);
     }
   }
-}
-
-function toCheckResult(response: v1.CheckPermissionResponse) {
-  const result = {
-    permissionship: codec.fromPermissionship(response.permissionship),
-    zedToken: response.checkedAt?.token ?? "",
-  };
-  const missing = response.partialCaveatInfo?.missingRequiredContext;
-  return missing?.length ? { ...result, missingContext: missing } : result;
 }

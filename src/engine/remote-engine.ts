@@ -8,7 +8,6 @@ import { v1 } from "@authzed/authzed-node";
 import * as grpc from "@grpc/grpc-js";
 import {
   EngineError,
-  type BulkCheckResult,
   type CheckItem,
   type CheckResult,
   type Consistency,
@@ -27,6 +26,7 @@ import {
   type WriteResult,
 } from "./engine.js";
 import * as codec from "./spicedb-codec.js";
+import * as messages from "./spicedb-messages.js";
 
 /** MAX_UPDATES is SpiceDB's default limit of updates per WriteRelationships call. */
 const MAX_UPDATES = 1000;
@@ -148,7 +148,7 @@ export class RemoteEngine implements Engine {
       this.client.checkPermission,
       codec.toCheckRequest(item, this.consistency(consistency)),
     );
-    return toCheckResult(response);
+    return messages.checkResultOf(response);
   }
 
   async explain(item: CheckItem, consistency?: Consistency) {
@@ -157,27 +157,15 @@ export class RemoteEngine implements Engine {
       codec.toCheckRequest(item, this.consistency(consistency), true),
     );
     const trace = response.debugTrace?.check;
-    return { result: toCheckResult(response), trace: trace ? codec.fromTrace(trace) : undefined };
+    return { result: messages.checkResultOf(response), trace: trace ? codec.fromTrace(trace) : undefined };
   }
 
   async checkBulk(items: CheckItem[], consistency?: Consistency) {
     const response = await this.unary<v1.CheckBulkPermissionsRequest, v1.CheckBulkPermissionsResponse>(
       this.client.checkBulkPermissions,
-      v1.CheckBulkPermissionsRequest.create({ consistency: this.consistency(consistency), items: items.map(codec.toBulkItem), withTracing: false }),
+      messages.checkBulkRequest(items, this.consistency(consistency)),
     );
-    const zedToken = response.checkedAt?.token ?? "";
-    const results: BulkCheckResult[] = response.pairs.map((pair) => {
-      if (pair.response.oneofKind === "item") {
-        const item = pair.response.item;
-        const result: CheckResult = { permissionship: codec.fromPermissionship(item.permissionship), zedToken };
-        const missing = item.partialCaveatInfo?.missingRequiredContext;
-        if (missing?.length) result.missingContext = missing;
-        return { ok: true, result };
-      }
-      const error = pair.response.oneofKind === "error" ? pair.response.error : undefined;
-      return { ok: false, error: codec.toEngineError({ code: error?.code ?? 2, details: error?.message ?? "unknown error" }).failure };
-    });
-    return { results, zedToken };
+    return messages.checkBulkResultOf(response);
   }
 
   async expand(resource: ObjectRef, permission: string, consistency?: Consistency): Promise<ExpandNode> {
@@ -190,80 +178,21 @@ export class RemoteEngine implements Engine {
   }
 
   async lookupResources(request: LookupResourcesRequest, consistency?: Consistency): Promise<LookupResourcesPage> {
-    // A cursor carries its first page's snapshot: SpiceDB refuses a cursor whose request differs.
-    const resumed = request.cursor ? codec.decodeCursor(request.cursor) : undefined;
-    const used = resumed?.consistency ?? this.consistency(consistency);
-    const responses = await this.stream<v1.LookupResourcesRequest, v1.LookupResourcesResponse>(
-      this.client.lookupResources,
-      v1.LookupResourcesRequest.create({
-        consistency: used,
-        resourceObjectType: request.resourceType,
-        permission: request.permission,
-        subject: codec.toSubjectReference(request.subject),
-        context: codec.toStruct(request.context),
-        optionalLimit: request.limit ?? 0,
-        optionalCursor: resumed ? { token: resumed.cursor } : undefined,
-      }),
-    );
-    const last = responses[responses.length - 1];
-    const page: LookupResourcesPage = {
-      resources: responses.map((r) => {
-        const missing = r.partialCaveatInfo?.missingRequiredContext;
-        const resource = { id: r.resourceObjectId, permissionship: codec.fromLookupPermissionship(r.permissionship) };
-        return missing?.length ? { ...resource, missingContext: missing } : resource;
-      }),
-      zedToken: last?.lookedUpAt?.token ?? this.newestToken ?? "",
-    };
-    if (request.limit && responses.length === request.limit && last?.afterResultCursor?.token) {
-      page.cursor = codec.encodeCursor(used, last.afterResultCursor.token);
-    }
-    return page;
+    const { message, paged } = messages.lookupResourcesRequest(request, () => this.consistency(consistency));
+    const responses = await this.stream<v1.LookupResourcesRequest, v1.LookupResourcesResponse>(this.client.lookupResources, message);
+    return messages.lookupResourcesPageOf(responses, request.limit, paged, this.newestToken ?? "");
   }
 
   async lookupSubjects(request: LookupSubjectsRequest, consistency?: Consistency): Promise<LookupSubjectsResult> {
-    const responses = await this.stream<v1.LookupSubjectsRequest, v1.LookupSubjectsResponse>(
-      this.client.lookupSubjects,
-      v1.LookupSubjectsRequest.create({
-        consistency: this.consistency(consistency),
-        resource: codec.toObjectReference(request.resource),
-        permission: request.permission,
-        subjectObjectType: request.subjectType,
-        optionalSubjectRelation: request.subjectRelation ?? "",
-        context: codec.toStruct(request.context),
-      }),
-    );
-    return {
-      subjects: responses.map((r) => {
-        const missing = r.subject?.partialCaveatInfo?.missingRequiredContext;
-        const subject = {
-          id: r.subject?.subjectObjectId ?? "",
-          permissionship: codec.fromLookupPermissionship(r.subject?.permissionship ?? v1.LookupPermissionship.HAS_PERMISSION),
-        };
-        return missing?.length ? { ...subject, missingContext: missing } : subject;
-      }),
-      zedToken: responses[0]?.lookedUpAt?.token ?? this.newestToken ?? "",
-    };
+    const message = messages.lookupSubjectsRequest(request, this.consistency(consistency));
+    const responses = await this.stream<v1.LookupSubjectsRequest, v1.LookupSubjectsResponse>(this.client.lookupSubjects, message);
+    return messages.lookupSubjectsResultOf(responses, this.newestToken ?? "");
   }
 
   async readRelationships(filter: RelationshipFilter, page: { limit: number; cursor?: string }, consistency?: Consistency): Promise<ReadRelationshipsPage> {
-    const resumed = page.cursor ? codec.decodeCursor(page.cursor) : undefined;
-    const used = resumed?.consistency ?? this.consistency(consistency);
-    const responses = await this.stream<v1.ReadRelationshipsRequest, v1.ReadRelationshipsResponse>(
-      this.client.readRelationships,
-      v1.ReadRelationshipsRequest.create({
-        consistency: used,
-        relationshipFilter: codec.toRelationshipFilter(filter),
-        optionalLimit: page.limit,
-        optionalCursor: resumed ? { token: resumed.cursor } : undefined,
-      }),
-    );
-    const last = responses[responses.length - 1];
-    const result: ReadRelationshipsPage = {
-      relationships: responses.map((r) => codec.fromRelationship(r.relationship!)),
-      zedToken: last?.readAt?.token ?? this.newestToken ?? "",
-    };
-    if (responses.length === page.limit && last?.afterResultCursor?.token) result.cursor = codec.encodeCursor(used, last.afterResultCursor.token);
-    return result;
+    const { message, paged } = messages.readRelationshipsRequest(filter, page, () => this.consistency(consistency));
+    const responses = await this.stream<v1.ReadRelationshipsRequest, v1.ReadRelationshipsResponse>(this.client.readRelationships, message);
+    return messages.readRelationshipsPageOf(responses, page.limit, paged, this.newestToken ?? "");
   }
 
   async write(updates: RelationshipUpdate[], preconditions?: Precondition[]): Promise<WriteResult> {
@@ -351,16 +280,6 @@ export class RemoteEngine implements Engine {
     if (token) this.newestToken = token;
     return { zedToken: token ?? this.newestToken ?? "" };
   }
-}
-
-function toCheckResult(response: v1.CheckPermissionResponse): CheckResult {
-  const result: CheckResult = {
-    permissionship: codec.fromPermissionship(response.permissionship),
-    zedToken: response.checkedAt?.token ?? "",
-  };
-  const missing = response.partialCaveatInfo?.missingRequiredContext;
-  if (missing?.length) result.missingContext = missing;
-  return result;
 }
 
 function sleep(ms: number): Promise<void> {
