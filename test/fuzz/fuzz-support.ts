@@ -117,17 +117,25 @@ export async function stateFingerprint(server: TestServer): Promise<string> {
     } while (cursor);
     hash.update(lines.sort().join("\n")).update("\n--\n");
   }
-  const db = (server.store as { db?: { prepare(sql: string): { all(): unknown[] } } }).db;
-  if (db) {
-    // NOTE: SQLite's own tables are left out: sqlite_sequence advances when a rejected write's
-    // pending audit entry is rolled back, which leaves a gap in ids but no app state behind.
-    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{ name: string }>;
-    for (const { name } of tables) {
-      const rows = db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all().map((row) => JSON.stringify(row));
-      hash.update(name).update(rows.sort().join("\n")).update("\n--\n");
-    }
-  }
+  hash.update(appStateRows(server).join("\n"));
   return hash.digest("hex");
+}
+
+/** appStateRows: every row of every table of the SQLite app store, sorted per table. */
+export function appStateRows(server: TestServer): string[] {
+  const db = (server.store as { db?: { prepare(sql: string): { all(): unknown[] } } }).db;
+  if (!db) return [];
+  // NOTE: SQLite's own tables are left out: sqlite_sequence advances when a rejected write's
+  // pending audit entry is rolled back, which leaves a gap in ids but no app state behind.
+  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{ name: string }>;
+  return tables.flatMap(({ name }) => [
+    `-- ${name}`,
+    ...db
+      .prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`)
+      .all()
+      .map((row) => JSON.stringify(row))
+      .sort(),
+  ]);
 }
 
 /**

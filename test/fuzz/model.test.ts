@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, uid, type TestServer } from "../helpers/test-server.js";
-import { SCHEMA_TYPES, Tally, fuzz, fuzzTimeout } from "./fuzz-support.js";
+import { SCHEMA_TYPES, Tally, appStateRows, fuzz, fuzzTimeout } from "./fuzz-support.js";
 import { ReferenceModel, type Expected, type OrgRole, type ProjectRole, type ShareRole, type SubjectKey } from "./reference-model.js";
 
 let server: TestServer;
@@ -21,6 +21,7 @@ afterAll(async () => {
 const KINDS = [
   "setOrgMember", "setOrgMember", "setOrgMember", "removeOrgMember", "removeOrgMember", "createProject", "grant", "grant", "grant", "grant",
   "removeProjectMember", "createGroup", "addGroupMember", "addGroupMember", "registerResource", "share", "share", "staleGroupProbe", "createOrg",
+  "invite", "invite", "accept", "accept",
 ] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -59,8 +60,7 @@ async function readWorld(): Promise<{ relationships: string[]; fingerprint: stri
   }
   relationships.sort();
   const hash = createHash("sha256").update(relationships.join("\n"));
-  const db = (server.store as { db?: { prepare(sql: string): { all(): unknown[] } } }).db;
-  if (db) hash.update(JSON.stringify(db.prepare(`SELECT * FROM objects ORDER BY kind, id`).all()));
+  hash.update(appStateRows(server).join("\n"));
   return { relationships: relationships.map((r) => (JSON.parse(r) as Relationship).relationship), fingerprint: hash.digest("hex") };
 }
 
@@ -209,6 +209,32 @@ async function step(run: Run, c: Command): Promise<{ expected: Expected; status:
       const role: ShareRole = c.c % 2 ? "viewer" : "editor";
       res = await run.call("PUT", `/v1/resources/${resource}/members/${enc(subject)}`, actor, { role });
       expected = m.shareResource(actor, resource, subject, role);
+      break;
+    }
+    case "invite": {
+      const project = at(projects.filter((id) => m.projects.get(id)!.org), c.a);
+      if (!project) return undefined;
+      const actor = pickActor(run, c, projectAdmins(run, project), projectManagers(run, project));
+      const user = at(m.users, c.b)!;
+      const role = at(["viewer", "editor", "manager", "admin"] as ProjectRole[], c.c)!;
+      res = await run.call("POST", `/v1/projects/${project}/invitations`, actor, { invitees: [`user:${user}`], role });
+      const { expected: answer, outcome } = m.inviteToProject(actor, project, user, role);
+      expected = answer;
+      if (outcome && res.status === 200) {
+        const result = (res.body as { results: Array<{ status: string; error?: { code: string }; invitation?: { id: string } }> }).results[0]!;
+        expect(result.status, run.log.slice(-1)[0]).toBe(outcome.status);
+        if (outcome.status === "failed") expect(result.error?.code, run.log.slice(-1)[0]).toBe(outcome.code);
+        else outcome.invitation.id = result.invitation!.id;
+      }
+      break;
+    }
+    case "accept": {
+      const invitation = at(m.invitations, c.a);
+      if (!invitation?.id) return undefined;
+      // Mostly the invitee; sometimes anyone, who must be refused.
+      const actor = c.mode === 0 ? at(m.users, c.actor)! : invitation.user;
+      res = await run.call("POST", `/v1/invitations/${invitation.id}/accept`, actor);
+      expected = m.acceptInvitation(actor, invitation);
       break;
     }
     case "staleGroupProbe":

@@ -23,6 +23,14 @@ export interface Project {
   personalOwner?: string;
   roles: Map<SubjectKey, ProjectRole>;
 }
+/** A project invitation for one user (rule 8); `id` is the server's, known once it answered. */
+export interface Invitation {
+  id?: string;
+  project: string;
+  user: string;
+  role: ProjectRole;
+  state: "pending" | "accepted" | "ended";
+}
 export interface Resource {
   id: string;
   project: string;
@@ -42,6 +50,7 @@ export class ReferenceModel {
   readonly groups = new Map<string, Group>();
   readonly projects = new Map<string, Project>();
   readonly resources = new Map<string, Resource>();
+  readonly invitations: Invitation[] = [];
 
   constructor(readonly users: string[]) {}
 
@@ -128,6 +137,9 @@ export class ReferenceModel {
     for (const group of this.groups.values()) if (group.org === orgId) group.members.delete(user);
     for (const project of this.projects.values()) if (project.org === orgId) project.roles.delete(`user:${user}`);
     for (const resource of this.resources.values()) if (this.projects.get(resource.project)!.org === orgId) resource.shares.delete(`user:${user}`);
+    for (const invitation of this.invitations) {
+      if (invitation.user === user && invitation.state === "pending" && this.projects.get(invitation.project)!.org === orgId) invitation.state = "ended";
+    }
     return ok();
   }
 
@@ -172,6 +184,35 @@ export class ReferenceModel {
     if (!current) return refused(404, "not_found");
     if (current === "admin" && !this.bypass(project, actor)) return refused(403, "forbidden");
     project.roles.delete(subject);
+    return ok();
+  }
+
+  /**
+   * inviteToProject (one invitee): the sender needs what a direct grant needs; the invitee's
+   * outcome is `invited`, or `failed` with the code rules 4 and 8 give.
+   */
+  inviteToProject(actor: string, projectId: string, user: string, role: ProjectRole): { expected: Expected; outcome?: { status: "invited"; invitation: Invitation } | { status: "failed"; code: string } } {
+    const project = this.projects.get(projectId)!;
+    if (!this.projectPermission(project, actor, "manage_members")) return { expected: refused(403, "forbidden") };
+    if (role === "admin" && !this.bypass(project, actor)) return { expected: refused(403, "forbidden") };
+    const failed = (code: string) => ({ expected: ok(), outcome: { status: "failed" as const, code } });
+    if (project.org && !this.isOrgMember(project.org, user)) return failed("not_org_member");
+    if (project.roles.has(`user:${user}`) || project.personalOwner === user) return failed("already_member");
+    if (this.invitations.some((i) => i.project === projectId && i.user === user && i.state === "pending")) return failed("invitation_pending");
+    const invitation: Invitation = { project: projectId, user, role, state: "pending" };
+    this.invitations.push(invitation);
+    return { expected: ok(), outcome: { status: "invited", invitation } };
+  }
+
+  /** acceptInvitation: only the invitee, only while pending; it grants the role (rule 8). */
+  acceptInvitation(actor: string, invitation: Invitation): Expected {
+    if (actor !== invitation.user) return refused(403, "forbidden");
+    if (invitation.state !== "pending") return refused(409, "precondition_failed");
+    const project = this.projects.get(invitation.project)!;
+    if (project.org && !this.isOrgMember(project.org, actor)) return refused(422, "not_org_member");
+    if (project.roles.has(`user:${actor}`)) return refused(409, "already_member");
+    project.roles.set(`user:${actor}`, invitation.role);
+    invitation.state = "accepted";
     return ok();
   }
 
