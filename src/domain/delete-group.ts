@@ -17,12 +17,19 @@ export function createDeleteGroup(deps: { engine: Pick<Engine, "check" | "readRe
       await requirePermission(engine, input.actor, ref("group", input.groupId), "manage");
       return deps.locks.run(`organization:${orgId}`, async () => {
         const { references, own } = await readGroupRelationships(engine, input.groupId);
-        return deleteCascade(engine, {
+        const result = await deleteCascade(engine, {
           // The group's own tuples go last; until then a failed delete can be retried.
           batches: [references, own],
           preconditions: [{ operation: "must_exist", filter: { resourceType: "group", resourceId: input.groupId, relation: "organization" } }],
           then: () => deps.store.deleteObject("group", input.groupId),
         });
+        // NOTE: a grant to the group made under a project's lock may have landed after the read
+        // above. Grants pin the group's organization tuple, so none can land from now on: one
+        // more sweep leaves no grant behind for a later group of the same id to inherit.
+        const late = (await readGroupRelationships(engine, input.groupId)).references;
+        if (late.length === 0) return result;
+        const swept = await deleteCascade(engine, { batches: [late] });
+        return { removed: result.removed + swept.removed, zedToken: swept.zedToken };
       });
     },
   };

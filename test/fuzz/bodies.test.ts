@@ -118,7 +118,7 @@ describe("fuzz: request bodies on every documented route", () => {
   it("mutated examples and random JSON: no 5xx, problem+json, schema-invalid never accepted, no state change", async () => {
     await guard.start();
     await fuzz("bodies on routes with a body", fc.asyncProperty(fc.array(cases(docs.filter((d) => d.body)), { minLength: 1, maxLength: 8 }), run), 90, 25_000);
-    expect(guard.verified).toBeGreaterThan(100);
+    expect(guard.verified).toBeGreaterThan(30);
   }, fuzzTimeout(25_000));
 
   it("bodies sent to routes that take none are ignored safely", async () => {

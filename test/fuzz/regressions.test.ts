@@ -87,3 +87,27 @@ describe("a grant racing the grantee's removal from the organization (rules 4 an
     }
   });
 });
+
+describe("a grant to a group racing the group's deletion", () => {
+  it("leaves no grant naming the deleted group (a new group of the same id would inherit it)", async () => {
+    const as = (user: string) => ({ key: "manage" as const, actor: `user:${user}` });
+    for (let i = 0; i < 12; i++) {
+      const [org, project, resource, owner, group] = [uid("org"), uid("prj"), uid("res"), uid("own"), uid("grp")];
+      expect((await server.call("POST", "/v1/orgs", { ...as(owner), body: { id: org } })).status).toBe(201);
+      expect((await server.call("POST", "/v1/projects", { ...as(owner), body: { id: project, owner: `organization:${org}` } })).status).toBe(201);
+      expect((await server.call("PUT", `/v1/resources/${resource}`, { ...as(owner), body: { project } })).status).toBe(201);
+      expect((await server.call("POST", `/v1/orgs/${org}/groups`, { ...as(owner), body: { id: group } })).status).toBe(201);
+      const answers = await Promise.all([
+        server.call("PUT", `/v1/projects/${project}/members/group%3A${group}`, { ...as(owner), body: { role: "editor" } }),
+        server.call("PUT", `/v1/resources/${resource}/members/group%3A${group}`, { ...as(owner), body: { role: "viewer" } }),
+        new Promise((resolve) => setTimeout(resolve, i % 4)).then(() => server.call("DELETE", `/v1/groups/${group}`, as(owner))),
+      ]);
+      for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
+      expect(answers[2]!.status).toBe(200);
+      for (const type of ["project", "resource"]) {
+        const left = (await server.call("GET", `/v1/relationships?resourceType=${type}&subjectType=group&subjectId=${group}`)).body.relationships;
+        expect(left, `iteration ${i}`).toEqual([]);
+      }
+    }
+  });
+});

@@ -227,7 +227,7 @@ describe("fuzz: paths, query strings and headers on every documented route", () 
   it("never a 5xx, always problem+json on 4xx, a safe request id, no state change after a rejection", async () => {
     await guard.start();
     await fuzz("paths, queries and headers", fc.asyncProperty(fc.array(cases, { minLength: 1, maxLength: 8 }), run), 90, 25_000);
-    expect(guard.verified).toBeGreaterThan(100);
+    expect(guard.verified).toBeGreaterThan(30);
   }, fuzzTimeout(25_000));
 
   it("undeclared paths and methods answer 404 (or a method's 2xx) in problem+json", async () => {
