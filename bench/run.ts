@@ -9,7 +9,7 @@
 //   npm run bench                       full run (team dataset through the product endpoints)
 //   npm run bench -- --quick            under 2 minutes: short runs, raw seeding, team only
 //   npm run bench -- --size 50k         the side-by-side table on a larger dataset
-//   options: --seconds N  --capacity team,50k,200k  --seed product|raw  --profile  --out DIR
+//   options: --remote (remote-mode comparison in a quick run too)  --seconds N  --capacity team,50k,200k  --seed product|raw  --profile  --out DIR
 //            --env NAME=VALUE,… (for the server process, e.g. GOMAXPROCS=1)
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
@@ -19,7 +19,8 @@ import { httpLoad, type LoadResult } from "./lib/http-load.js";
 import { buildPools, type Pools } from "./lib/pools.js";
 import { renderMarkdown, type CapacityRow, type Results, type Row } from "./lib/report.js";
 import { seed, type SeedMode } from "./lib/seed.js";
-import { BenchServer } from "./lib/server-control.js";
+import { directLoad } from "./lib/direct-client.js";
+import { BenchServer, startEngineProcess } from "./lib/server-control.js";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -40,7 +41,7 @@ const profileDir = flag("profile") ? resolve(outDir, "profiles") : undefined;
 const serverEnv = Object.fromEntries((option("env") ?? "").split(",").filter(Boolean).map((kv) => kv.split("=") as [string, string]));
 const KEY = "bench-key-0123456789abcdef";
 /** How many requests of the stream the cache has answered before each (c) run. */
-const PRIMED = quick ? 10_000 : 20_000;
+const PRIMED = quick ? 5_000 : 20_000;
 const schemaFile = join(import.meta.dirname, "..", "schema.zed");
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
@@ -53,7 +54,7 @@ async function startServer(dataDir: string): Promise<BenchServer> {
 async function seedDataset(server: BenchServer, name: SizeName, mode: SeedMode) {
   const dataset = generate(name);
   const t0 = performance.now();
-  const calls = await seed({ url: server.url("accord"), key: KEY }, dataset, mode);
+  const { calls } = await seed({ url: server.url("accord"), key: KEY }, dataset, mode);
   const seedSeconds = (performance.now() - t0) / 1000;
   const { relationships } = await server.ask<{ relationships: number }>({ type: "stats" });
   const expected = new Set(dataset.byOrg.flat().flatMap(relationshipsOf)).size;
@@ -63,7 +64,7 @@ async function seedDataset(server: BenchServer, name: SizeName, mode: SeedMode) 
 }
 
 /** measure runs one HTTP load with the server's event-loop delay recorded around it. */
-async function measure(server: BenchServer, app: "accord" | "nocache" | "plain" | "echo", path: string, bodies: string[], connections: number, perRequest = 1, start?: number): Promise<Row & { sent: number }> {
+async function measure(server: BenchServer, app: "accord" | "nocache" | "plain" | "echo" | "remote", path: string, bodies: string[], connections: number, perRequest = 1, start?: number): Promise<Row & { sent: number }> {
   await server.ask({ type: "eld-start" });
   const result = await httpLoad({ url: server.url(app), path, key: KEY, bodies, connections, seconds, start });
   const eld = await server.ask<{ p99: number }>({ type: "eld-stop" });
@@ -132,6 +133,30 @@ async function sideBySide(server: BenchServer, pools: Pools) {
     );
   }
   return { rows, hitRates, batchSizes };
+}
+
+/**
+ * remoteMode compares Accord in remote mode (RemoteEngine → gRPC) with the official client
+ * calling CheckPermission directly, on one SpiceDB gRPC endpoint in a process of its own.
+ */
+async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): Promise<Results["remote"]> {
+  const token = "bench-engine-preshared-key-0123456789";
+  const engine = await startEngineProcess(schemaFile, token);
+  const dataDir = mkdtempSync(join(tmpdir(), "accord-bench-"));
+  const server = await BenchServer.start({ schemaFile, dataDir, key: KEY, remote: { endpoint: engine.endpoint, token } }, undefined, serverEnv);
+  const { zedToken } = await seed({ url: server.url("remote"), key: KEY }, dataset, "raw");
+  const accord: Row[] = [];
+  const direct: Row[] = [];
+  for (const c of levels) {
+    accord.push(await measure(server, "remote", "/v1/check", pools.checks, c));
+    const d = await directLoad({ endpoint: engine.endpoint, token, zedToken, items: pools.items, connections: c, seconds });
+    direct.push({ connections: c, rps: round(d.rps, 0), p50: round(d.p50), p99: round(d.p99), eldP99: 0, non2xx: 0, errors: d.errors });
+    log(`remote c=${c}: Accord /v1/check ${accord.at(-1)!.rps}/s · authzed-node direct ${direct.at(-1)!.rps}/s`);
+  }
+  await server.close();
+  await engine.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { accord, direct };
 }
 
 /** capacity measures single-check latency cold (every check computed) and warm (all cached). */
@@ -212,6 +237,7 @@ async function main() {
   const lookupCount = ((await lookupCheck.json()) as { resources: unknown[] }).resources.length;
   const side = await sideBySide(server, pools);
   const memory = await server.ask<{ rssMb: number; peakRssMb: number }>({ type: "memory" });
+  const remote = !quick || flag("remote") ? await remoteMode(seeded.dataset, pools) : undefined;
   const capacityRows: CapacityRow[] = [];
   if (capacitySizes.includes(size)) capacityRows.push(await capacity(server, size, seeded.relationships, largest, pools, dataDir));
   else await server.close();
@@ -239,6 +265,7 @@ async function main() {
     largestRelation: largest,
     ...side,
     peakRssMb: memory.peakRssMb,
+    remote,
     capacity: capacityRows,
     totalSeconds: 0,
   };

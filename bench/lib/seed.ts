@@ -11,16 +11,17 @@ interface Target {
   key: string;
 }
 
-async function send(target: Target, method: string, path: string, actor: string | undefined, body?: unknown): Promise<void> {
+async function send(target: Target, method: string, path: string, actor: string | undefined, body?: unknown): Promise<{ zedToken?: string }> {
   const headers: Record<string, string> = { authorization: `Bearer ${target.key}` };
   if (actor) headers["x-actor"] = `user:${actor}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   const res = await fetch(target.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status >= 300) throw new Error(`${method} ${path} as ${actor}: ${res.status} ${await res.text()}`);
-  await res.arrayBuffer();
+  const text = await res.text();
+  return text ? (JSON.parse(text) as { zedToken?: string }) : {};
 }
 
-function productCall(target: Target, op: Operation): Promise<void> {
+function productCall(target: Target, op: Operation): Promise<unknown> {
   const e = encodeURIComponent;
   switch (op.kind) {
     case "org":
@@ -44,16 +45,18 @@ function productCall(target: Target, op: Operation): Promise<void> {
   }
 }
 
-/** seed returns the number of HTTP calls it made. */
-export async function seed(target: Target, dataset: Dataset, mode: SeedMode, parallel = 8): Promise<number> {
+/** seed returns the number of HTTP calls it made and the zedToken of the last write. */
+export async function seed(target: Target, dataset: Dataset, mode: SeedMode, parallel = 8): Promise<{ calls: number; zedToken: string }> {
   if (mode === "raw") {
     const all = [...new Set(dataset.byOrg.flat().flatMap(relationshipsOf))];
     const chunks: string[][] = [];
     for (let i = 0; i < all.length; i += 1000) chunks.push(all.slice(i, i + 1000));
+    let zedToken = "";
     for (const chunk of chunks) {
-      await send(target, "POST", "/v1/relationships", undefined, { updates: chunk.map((relationship) => ({ operation: "touch", relationship })) });
+      const written = await send(target, "POST", "/v1/relationships", undefined, { updates: chunk.map((relationship) => ({ operation: "touch", relationship })) });
+      zedToken = written.zedToken ?? zedToken;
     }
-    return chunks.length;
+    return { calls: chunks.length, zedToken };
   }
   let next = 0;
   let calls = 0;
@@ -67,5 +70,5 @@ export async function seed(target: Target, dataset: Dataset, mode: SeedMode, par
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
-  return calls;
+  return { calls, zedToken: "" };
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { Request, ServerOptions } from "./server-process.js";
 
 export interface Ready {
-  ports: { accord: number; nocache: number; plain: number; echo: number };
+  ports: { accord: number; nocache: number; plain: number; echo: number; remote: number };
   openMs: number;
   stats: { replayedRelationships: number; replayMs: number };
   memory: { rssMb: number; peakRssMb: number };
@@ -68,4 +68,27 @@ export class BenchServer {
     await this.ask({ type: "close" });
     await exited;
   }
+}
+
+/** startEngineProcess forks bench/lib/engine-process.ts: a SpiceDB stand-in serving gRPC. */
+export function startEngineProcess(schemaFile: string, token: string): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const child = fork(fileURLToPath(new URL("./engine-process.ts", import.meta.url)), [JSON.stringify({ schemaFile, token })], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("message", (m: { result: { port: number } }) =>
+      resolve({
+        endpoint: `127.0.0.1:${m.result.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            child.once("exit", () => done());
+            child.send({ id: 1, request: { type: "close" } });
+          }),
+      }),
+    );
+  });
 }

@@ -4,6 +4,7 @@
 //   nocache  coalescing only (cache off)
 //   plain    the engine as is (neither: the check path before issue 8)
 //   echo     a trivial JSON POST echo behind the same middleware as Accord (the HTTP ceiling)
+//   remote   (with options.remote) Accord in remote mode: RemoteEngine → a SpiceDB gRPC endpoint
 // and answers the bench's questions over IPC: event-loop delay, cache statistics, RSS, and raw
 // in-process engine load (the fastest way this package can issue single checks, no HTTP).
 import express from "express";
@@ -14,6 +15,7 @@ import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { buildApp } from "../../src/app.js";
 import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
+import { RemoteEngine } from "../../src/engine/remote-engine.js";
 import type { CheckItem, Engine } from "../../src/engine/engine.js";
 import { buildCheckPath, DEFAULT_CHECK_PATH } from "../../src/engine/fast-check-path.js";
 import { ApiKeyRing } from "../../src/http/api-keys.js";
@@ -27,6 +29,8 @@ export interface ServerOptions {
   schemaFile: string;
   dataDir: string;
   key: string;
+  /** A SpiceDB gRPC endpoint for the remote-mode server. */
+  remote?: { endpoint: string; token: string };
 }
 
 export type Request =
@@ -48,7 +52,8 @@ const openMs = performance.now() - started;
 const store = new SqliteStore(options.dataDir);
 const keys = ApiKeyRing.fromConfig([{ name: "bench", key: options.key, scopes: ["admin"] }]);
 const logger = createLogger("silent");
-const accordPath = buildCheckPath(engine, DEFAULT_CHECK_PATH);
+// BENCH_CHECK_PATH (JSON) overrides the accord server's check path options, for experiments.
+const accordPath = buildCheckPath(engine, { ...DEFAULT_CHECK_PATH, ...(JSON.parse(process.env.BENCH_CHECK_PATH ?? "{}") as object) });
 const nocachePath = buildCheckPath(engine, { ...DEFAULT_CHECK_PATH, cache: false });
 
 function echoApp(): express.Express {
@@ -99,11 +104,13 @@ async function drain(): Promise<{ waitedMs: number }> {
 }
 
 const app = (e: Engine) => buildApp({ engine: e, store, keys, logger });
+const remoteEngine = options.remote ? await RemoteEngine.connect({ ...options.remote, insecure: true }) : undefined;
 const ports = {
   accord: await listen(app(accordPath.engine)),
   nocache: await listen(app(nocachePath.engine)),
   plain: await listen(app(engine)),
   echo: await listen(echoApp()),
+  remote: remoteEngine ? await listen(app(buildCheckPath(remoteEngine, DEFAULT_CHECK_PATH).engine)) : 0,
 };
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -145,7 +152,7 @@ async function rawLoad(concurrency: number, seconds: number) {
  * came before a run in the same stream — as a server that served them since the last write.
  */
 async function prime(from: number, to: number) {
-  accordPath.cache!.clear();
+  accordPath.cache?.clear();
   const unique = new Map<string, CheckItem>();
   for (let i = from; i < to; i++) {
     const item = items[((i % items.length) + items.length) % items.length]!;
@@ -155,7 +162,7 @@ async function prime(from: number, to: number) {
   // Grouped by subject and permission, so each bulk call is a few engine dispatches.
   slice.sort((x, y) => (x.subject.id + x.permission < y.subject.id + y.permission ? -1 : 1));
   for (let i = 0; i < slice.length; i += 500) await accordPath.engine.checkBulk(slice.slice(i, i + 500));
-  return accordPath.cache!.stats();
+  return accordPath.cache?.stats() ?? {};
 }
 
 function summarize(values: number[]) {
@@ -190,6 +197,7 @@ async function handle(request: Request): Promise<unknown> {
     case "drain":
       return drain();
     case "close":
+      await remoteEngine?.close();
       await engine.close();
       await store.close();
       setImmediate(() => process.exit(0));
