@@ -111,3 +111,30 @@ describe("a grant to a group racing the group's deletion", () => {
     }
   });
 });
+
+describe("writes into a project racing its deletion", () => {
+  it("leave no relationship naming the deleted project or its resources (a later project of the same id would inherit them)", async () => {
+    const as = (user: string) => ({ key: "manage" as const, actor: `user:${user}` });
+    for (let i = 0; i < 12; i++) {
+      const [org, project, resource, fresh, owner, user] = [uid("org"), uid("prj"), uid("res"), uid("res"), uid("own"), uid("usr")];
+      expect((await server.call("POST", "/v1/orgs", { ...as(owner), body: { id: org } })).status).toBe(201);
+      expect((await server.call("PUT", `/v1/orgs/${org}/members/${user}`, { ...as(owner), body: { role: "member" } })).status).toBe(200);
+      expect((await server.call("POST", "/v1/projects", { ...as(owner), body: { id: project, owner: `organization:${org}` } })).status).toBe(201);
+      expect((await server.call("PUT", `/v1/resources/${resource}`, { ...as(owner), body: { project } })).status).toBe(201);
+      const answers = await Promise.all([
+        server.call("PUT", `/v1/resources/${fresh}`, { ...as(owner), body: { project } }),
+        server.call("PUT", `/v1/resources/${resource}/members/user%3A${user}`, { ...as(owner), body: { role: "viewer" } }),
+        new Promise((resolve) => setTimeout(resolve, i % 4)).then(() => server.call("DELETE", `/v1/projects/${project}`, as(owner))),
+      ]);
+      for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
+      expect(answers[2]!.status).toBe(200);
+      const naming = await Promise.all([
+        server.call("GET", `/v1/relationships?resourceType=project&resourceId=${project}`),
+        server.call("GET", `/v1/relationships?resourceType=resource&subjectType=project&subjectId=${project}`),
+        server.call("GET", `/v1/relationships?resourceType=resource&resourceId=${resource}`),
+        server.call("GET", `/v1/relationships?resourceType=resource&resourceId=${fresh}`),
+      ]);
+      expect(naming.flatMap((r) => r.body.relationships), `iteration ${i}`).toEqual([]);
+    }
+  });
+});
