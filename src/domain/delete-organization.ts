@@ -40,7 +40,7 @@ export function createDeleteOrganization(deps: { engine: Pick<Engine, "check" | 
           ...groupIds.map((id): [ObjectKind, string] => ["group", id]),
           ["organization", input.orgId],
         ];
-        return deleteCascade(engine, {
+        const deleted = await deleteCascade(engine, {
           // The organization's own tuples go last: until then its owner can retry a failed delete.
           batches: [
             ...projects.map((p) => p.relationships),
@@ -55,6 +55,18 @@ export function createDeleteOrganization(deps: { engine: Pick<Engine, "check" | 
             for (const [kind, id] of records) await deps.store.deleteObject(kind, id);
           },
         });
+        // NOTE: a grant, share or group change made under another lock (a project's, a group's)
+        // may have landed between the reads above and the delete. Writes into the organization's
+        // objects require their anchors, now gone, so one more sweep leaves nothing behind for a
+        // later object of the same id.
+        const late = [
+          ...(await Promise.all(projectIds.map((id) => readProjectRelationships(engine, id)))).map((p) => p.relationships),
+          ...(await Promise.all(roleIds.map((id) => readRoleRelationships(engine, id)))).flatMap((r) => [r.bindings, r.own]),
+          ...(await Promise.all(groupIds.map((id) => readGroupRelationships(engine, id)))).flatMap((g) => [g.references, g.own]),
+        ];
+        if (late.every((batch) => batch.length === 0)) return deleted;
+        const swept = await deleteCascade(engine, { batches: late });
+        return { removed: deleted.removed + swept.removed, zedToken: swept.zedToken };
       });
     },
   };
