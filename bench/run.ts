@@ -47,8 +47,7 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
 async function startServer(dataDir: string): Promise<BenchServer> {
-  if (profileDir) mkdirSync(profileDir, { recursive: true });
-  return BenchServer.start({ schemaFile, dataDir, key: KEY }, profileDir, serverEnv);
+  return BenchServer.start({ schemaFile, dataDir, key: KEY }, serverEnv);
 }
 
 async function seedDataset(server: BenchServer, name: SizeName, mode: SeedMode) {
@@ -64,12 +63,35 @@ async function seedDataset(server: BenchServer, name: SizeName, mode: SeedMode) 
 }
 
 /** measure runs one HTTP load with the server's event-loop delay recorded around it. */
-async function measure(server: BenchServer, app: "accord" | "nocache" | "plain" | "echo" | "remote", path: string, bodies: string[], connections: number, perRequest = 1, start?: number): Promise<Row & { sent: number }> {
+async function measure(server: BenchServer, app: "accord" | "nocache" | "plain" | "echo" | "remote", path: string, bodies: string[], connections: number, perRequest = 1, start?: number, profile?: string): Promise<Row & { sent: number }> {
+  if (profile) await server.ask({ type: "profile-start" });
   await server.ask({ type: "eld-start" });
+  const cpuBefore = await server.ask<{ main: number; other: number }>({ type: "cpu" });
+  const clientBefore = process.cpuUsage();
+  const t0 = performance.now();
   const result = await httpLoad({ url: server.url(app), path, key: KEY, bodies, connections, seconds, start });
+  const wall = (performance.now() - t0) / 1000;
+  const client = process.cpuUsage(clientBefore);
+  const cpuAfter = await server.ask<{ main: number; other: number }>({ type: "cpu" });
   const eld = await server.ask<{ p99: number }>({ type: "eld-stop" });
+  if (profile) await server.ask({ type: "profile-stop", path: profile });
   await server.ask({ type: "drain" });
-  return { connections, rps: round(result.rps * perRequest, 0), p50: round(result.p50), p99: round(result.p99), eldP99: round(eld.p99), non2xx: result.non2xx, errors: result.errors, sent: result.sent };
+  return {
+    connections,
+    rps: round(result.rps * perRequest, 0),
+    p50: round(result.p50),
+    p99: round(result.p99),
+    eldP99: round(eld.p99),
+    non2xx: result.non2xx,
+    errors: result.errors,
+    sent: result.sent,
+    // Cores busy during the run: the server's event loop, its other threads, the load generator.
+    cpu: {
+      main: round((cpuAfter.main - cpuBefore.main) / 100 / wall),
+      other: round((cpuAfter.other - cpuBefore.other) / 100 / wall),
+      client: round((client.user + client.system) / 1e6 / wall),
+    },
+  };
 }
 
 async function rawEngine(server: BenchServer, connections: number): Promise<Row> {
@@ -87,7 +109,8 @@ interface CacheStats {
 }
 
 async function sideBySide(server: BenchServer, pools: Pools) {
-  const rows: Results["rows"] = { a: [], b: [], c: [], cCold: [], cOff: [], c0: [], d: [], e: [] };
+  const rows: Results["rows"] = { a: [], b: [], c: [], cCold: [], cOff: [], c0: [], d: [], dOff: [], e: [] };
+  let bulkCursor = 0;
   const hitRates: number[] = [];
   const batchSizes: Array<{ cacheOn: number; cacheOff: number }> = [];
   // Warm up the JIT of every path once before anything is measured.
@@ -104,7 +127,8 @@ async function sideBySide(server: BenchServer, pools: Pools) {
     rows.b.push(await measure(server, "echo", "/echo", pools.checks, c));
     await server.ask({ type: "prime", from: cursor - PRIMED, to: cursor });
     const before = await stats();
-    const warm = await measure(server, "accord", "/v1/check", pools.checks, c, 1, cursor);
+    const profile = profileDir && c === 64 ? join(profileDir, "check-cache-on-c64.cpuprofile") : undefined;
+    const warm = await measure(server, "accord", "/v1/check", pools.checks, c, 1, cursor, profile);
     cursor += warm.sent;
     rows.c.push(warm);
     const after = await stats();
@@ -125,7 +149,14 @@ async function sideBySide(server: BenchServer, pools: Pools) {
     });
     if (!quick) rows.c0.push(await measure(server, "plain", "/v1/check", pools.checks, c));
     await server.ask({ type: "cache-reset" });
-    rows.d.push(await measure(server, "accord", "/v1/check/bulk", pools.bulk, c, 100));
+    const bulk = await measure(server, "accord", "/v1/check/bulk", pools.bulk, c, 100, bulkCursor);
+    bulkCursor += bulk.sent;
+    rows.d.push(bulk);
+    if (!quick) {
+      const bulkOff = await measure(server, "nocache", "/v1/check/bulk", pools.bulk, c, 100, bulkCursor);
+      bulkCursor += bulkOff.sent;
+      rows.dOff.push(bulkOff);
+    }
     rows.e.push(await measure(server, "accord", "/v1/lookup/resources", pools.lookup, c));
     const i = rows.c.length - 1;
     log(
@@ -143,7 +174,7 @@ async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): P
   const token = "bench-engine-preshared-key-0123456789";
   const engine = await startEngineProcess(schemaFile, token);
   const dataDir = mkdtempSync(join(tmpdir(), "accord-bench-"));
-  const server = await BenchServer.start({ schemaFile, dataDir, key: KEY, remote: { endpoint: engine.endpoint, token } }, undefined, serverEnv);
+  const server = await BenchServer.start({ schemaFile, dataDir, key: KEY, remote: { endpoint: engine.endpoint, token } }, serverEnv);
   const { zedToken } = await seed({ url: server.url("remote"), key: KEY }, dataset, "raw");
   const accord: Row[] = [];
   const direct: Row[] = [];
@@ -226,6 +257,7 @@ async function main() {
   };
   log(`accord bench — ${quick ? "quick" : "full"} run, size ${size}, ${seconds} s per point, load average ${machine.loadBefore.join(" ")}`);
   mkdirSync(outDir, { recursive: true });
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), "accord-bench-"));
   const dirs = [dataDir];
   const server = await startServer(dataDir);

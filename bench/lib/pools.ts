@@ -58,9 +58,10 @@ export function buildPools(dataset: Dataset, size = 100_000): Pools {
   const checks = items.map((item) =>
     JSON.stringify({ resource: `${item.resource.type}:${item.resource.id}`, permission: item.permission, subject: `user:${item.subject.id}` }),
   );
-  // Bulk: one user, 100 resources — half in the user's projects, half anywhere (a page of a list).
+  // Bulk: one user, 100 resources — half in the user's projects, half anywhere (a page of a
+  // list). Enough bodies that a run never sends one twice.
   const bulk: string[] = [];
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 4000; i++) {
     const u = user();
     const own = dataset.projectsOf.get(u) ?? [];
     const resources = Array.from({ length: 100 }, (_, n) => {

@@ -11,6 +11,8 @@ export interface Row {
   eldP99: number;
   non2xx: number;
   errors: number;
+  /** Cores busy during the run: server event loop, other server threads, load generator. */
+  cpu?: { main: number; other: number; client: number };
 }
 
 export interface CapacityRow {
@@ -43,7 +45,7 @@ export interface Results {
   lookupResources: number;
   /** Requests of the stream answered into the cache before each steady-state (c) run. */
   primedRequests: number;
-  rows: { a: Row[]; b: Row[]; c: Row[]; cCold: Row[]; cOff: Row[]; c0: Row[]; d: Row[]; e: Row[] };
+  rows: { a: Row[]; b: Row[]; c: Row[]; cCold: Row[]; cOff: Row[]; c0: Row[]; d: Row[]; dOff: Row[]; e: Row[] };
   hitRates: number[];
   batchSizes: Array<{ cacheOn: number; cacheOff: number }>;
   peakRssMb: number;
@@ -60,7 +62,8 @@ const LABELS: Array<[keyof Results["rows"], string]> = [
   ["cCold", "(c, cold) `POST /v1/check`, cache on, empty at start"],
   ["cOff", "(c′) `POST /v1/check`, cache off (coalescing only)"],
   ["c0", "(c0) `POST /v1/check`, neither (the path before issue 8)"],
-  ["d", "(d) `POST /v1/check/bulk`, 100 items — checks/s"],
+  ["d", "(d) `POST /v1/check/bulk`, 100 items, cache on — checks/s"],
+  ["dOff", "(d′) `POST /v1/check/bulk`, 100 items, cache off — checks/s"],
   ["e", "(e) `POST /v1/lookup/resources`"],
 ];
 
@@ -102,6 +105,10 @@ export function renderMarkdown(r: Results): string {
   if (r.rows.c0.length) lines.push(`| c′ / c0 (coalescing vs none) | ${r.levels.map((c) => ratio(at("cOff", c)?.rps ?? 0, at("c0", c)?.rps ?? 0)).join(" | ")} |`);
   lines.push(`| event-loop delay p99 during (c), ms | ${r.levels.map((c) => at("c", c)?.eldP99 ?? "—").join(" | ")} |`);
   lines.push(`| event-loop delay p99 during (c′), ms | ${r.levels.map((c) => at("cOff", c)?.eldP99 ?? "—").join(" | ")} |`);
+  const cpuOf = (row: Row | undefined) => (row?.cpu ? `${row.cpu.main} / ${row.cpu.other} / ${row.cpu.client}` : "—");
+  lines.push(`| cores busy during (c): event loop / engine and other threads / load generator | ${r.levels.map((c) => cpuOf(at("c", c))).join(" | ")} |`);
+  lines.push(`| cores busy during (c′) | ${r.levels.map((c) => cpuOf(at("cOff", c))).join(" | ")} |`);
+  lines.push(`| cores busy during (b) echo | ${r.levels.map((c) => cpuOf(at("b", c))).join(" | ")} |`);
   lines.push(`| cache hit rate during (c) | ${r.hitRates.map((h) => `${(h * 100).toFixed(0)}%`).join(" | ")} |`);
   lines.push(`| checks per engine call, cache on / off | ${r.batchSizes.map((b) => `${b.cacheOn} / ${b.cacheOff}`).join(" | ")} |`);
   lines.push("");

@@ -34,9 +34,9 @@ export class BenchServer {
     });
   }
 
-  static start(options: ServerOptions, cpuProfileDir?: string, env: Record<string, string> = {}): Promise<BenchServer> {
+  static start(options: ServerOptions, env: Record<string, string> = {}): Promise<BenchServer> {
     const t0 = performance.now();
-    const execArgv = ["--import", "tsx", ...(cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfileDir] : [])];
+    const execArgv = ["--import", "tsx"];
     const child = fork(fileURLToPath(new URL("./server-process.ts", import.meta.url)), [JSON.stringify(options)], { execArgv, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     running.add(child);
     child.once("exit", () => running.delete(child));
