@@ -3,6 +3,7 @@
 // deleting an organization (owners only) removes its groups, roles, projects and resources.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { productCalls } from "./helpers/product-calls.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -12,26 +13,7 @@ afterAll(async () => {
   await server.close();
 });
 
-const as = (user: string) => ({ key: "manage" as const, actor: `user:${user}` });
-const allowed = async (resource: string, permission: string, subject: string) => {
-  const res = await server.call("POST", "/v1/check", { body: { resource, permission, subject } });
-  expect(res.status).toBe(200);
-  return res.body.allowed as boolean;
-};
-const tuples = async (query: Record<string, string>) => {
-  const res = await server.call("GET", `/v1/relationships?${new URLSearchParams({ limit: "1000", ...query })}`);
-  expect(res.status).toBe(200);
-  return (res.body.relationships as Array<{ relationship: string }>).map((r) => r.relationship).sort();
-};
-const raw = async (...relationships: string[]) => {
-  const res = await server.call("POST", "/v1/relationships", { body: { updates: relationships.map((relationship) => ({ operation: "touch", relationship })) } });
-  expect(res.status).toBe(200);
-};
-const newOrg = async (owner: string, body: Record<string, unknown> = {}) => {
-  const id = uid("org");
-  expect((await server.call("POST", "/v1/orgs", { ...as(owner), body: { id, ...body } })).status).toBe(201);
-  return id;
-};
+const { as, allowed, tuples, raw, newOrg } = productCalls(() => server);
 const putMember = (org: string, actor: string, user: string, body: unknown) => server.call("PUT", `/v1/orgs/${org}/members/${user}`, { ...as(actor), body });
 
 describe("POST /v1/orgs", () => {
