@@ -2,6 +2,7 @@
 // the guest rule and the resource permission matrix of §2 (project's plus direct grants).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { productCalls } from "./helpers/product-calls.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -11,15 +12,9 @@ afterAll(async () => {
   await server.close();
 });
 
-async function write(...relationships: string[]) {
-  const res = await server.call("POST", "/v1/relationships", { body: { updates: relationships.map((relationship) => ({ operation: "touch", relationship })) } });
-  expect(res.status).toBe(200);
-}
-const allowed = async (resource: string, permission: string, subject: string) =>
-  (await server.call("POST", "/v1/check", { key: "check", body: { resource, permission, subject } })).body.allowed as boolean;
+const { as, allowed, raw: write } = productCalls(() => server);
 const relationships = async (query: string) =>
   ((await server.call("GET", `/v1/relationships?${query}`)).body.relationships as Array<{ relationship: string; expiresAt?: string }>).map((r) => r.relationship).sort();
-const as = (user: string) => ({ actor: `user:${user}`, key: "manage" as const });
 const register = (r: string, project: string, actor: string) => server.call("PUT", `/v1/resources/${r}`, { ...as(actor), body: { project } });
 const share = (r: string, subject: string, actor: string, body: object) => server.call("PUT", `/v1/resources/${r}/members/${subject}`, { ...as(actor), body });
 
