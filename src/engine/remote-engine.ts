@@ -40,8 +40,10 @@ export interface RemoteEngineOptions {
   schema?: string;
   /** Deadline of one call, in ms (default 10 s). */
   callTimeoutMs?: number;
-  /** Attempts of an idempotent call while the engine is Unavailable (default 4). */
+  /** Most attempts of an idempotent call while the engine is Unavailable (default 8). */
   attempts?: number;
+  /** How long an idempotent call keeps retrying while the engine is Unavailable, in ms (default 3 s). */
+  retryBudgetMs?: number;
   /** How long connect() waits for the engine to answer at start (default 30 s). */
   connectTimeoutMs?: number;
 }
@@ -55,13 +57,15 @@ export class RemoteEngine implements Engine {
   private closed = false;
   private readonly callTimeoutMs: number;
   private readonly attempts: number;
+  private readonly retryBudgetMs: number;
 
   private constructor(
     private readonly client: v1.ZedClientInterface,
     options: RemoteEngineOptions,
   ) {
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
-    this.attempts = options.attempts ?? 4;
+    this.attempts = options.attempts ?? 8;
+    this.retryBudgetMs = options.retryBudgetMs ?? 3_000;
   }
 
   /** connect opens the channel and writes the schema, waiting for the engine to come up. */
@@ -122,15 +126,22 @@ export class RemoteEngine implements Engine {
     });
   }
 
-  /** idempotent retries a read while the engine is Unavailable, with exponential backoff. */
+  /**
+   * idempotent retries a read while the engine is Unavailable, with jittered exponential backoff
+   * (capped at 1 s), for at most `attempts` tries and `retryBudgetMs` — long enough to ride out an
+   * engine restart, short enough that the caller gets its 503 in seconds.
+   */
   private async idempotent<T>(call: () => Promise<T>): Promise<T> {
+    const giveUpAt = Date.now() + this.retryBudgetMs;
     for (let attempt = 1; ; attempt++) {
       try {
         return await call();
       } catch (err) {
-        const retry = err instanceof EngineError && err.failure.kind === "unavailable" && attempt < this.attempts && !this.closed;
+        const pause = Math.min(1_000, 50 * 2 ** (attempt - 1)) * (0.5 + Math.random());
+        const retry =
+          err instanceof EngineError && err.failure.kind === "unavailable" && attempt < this.attempts && Date.now() + pause < giveUpAt && !this.closed;
         if (!retry) throw err;
-        await sleep(50 * 2 ** (attempt - 1) * (0.5 + Math.random()));
+        await sleep(pause);
       }
     }
   }
