@@ -4,12 +4,13 @@ import express, { type Express } from "express";
 import { pinoHttp } from "pino-http";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { Engine } from "./engine/engine.js";
+import { EngineError, type Engine } from "./engine/engine.js";
+import type { CallScope } from "./engine/grpc/service-definition.js";
 import type { Store } from "./store/store.js";
 import { createCheckBulkPermissions } from "./domain/check-bulk-permissions.js";
 import { createCheckPermission } from "./domain/check-permission.js";
 import { createDeleteRelationships } from "./domain/delete-relationships.js";
-import { engineCall, notFound } from "./domain/errors.js";
+import { DomainError, engineCall, notFound } from "./domain/errors.js";
 import { createExplainPermission } from "./domain/explain-permission.js";
 import { createLookupResources } from "./domain/lookup-resources.js";
 import { createLookupSubjects } from "./domain/lookup-subjects.js";
@@ -26,6 +27,7 @@ import { errorHandler } from "./http/problem.js";
 import type { Limits } from "./config.js";
 import { instrumentEngine } from "./engine/instrumented-engine.js";
 import { auditEngine } from "./domain/audited-engine.js";
+import { runInOperation } from "./domain/audit-context.js";
 import { DEFAULT_INVITATION_TTL, parseDuration } from "./domain/invitation-ttl.js";
 import { KeyedMutex } from "./domain/keyed-mutex.js";
 import { requestContext } from "./http/request-context.js";
@@ -122,6 +124,37 @@ export function routeDocs(maxBulkItems = 1000): RouteDoc[] {
   return [...healthRouteDocs, ...permissionRouteDocs(maxBulkItems), ...relationshipRouteDocs(), ...PRODUCT_ROUTE_DOCS.flat()];
 }
 
+/** auditedEngine wraps an engine so that every change through it leaves an audit entry (written ahead of the change). */
+function auditedEngine(engine: Engine, deps: Pick<AppDeps, "store" | "logger">, now: () => Date): Engine {
+  return auditEngine(engine, {
+    store: deps.store,
+    now,
+    onUnconfirmed: (err) => deps.logger.warn({ err }, "a change was applied but its audit entry could not be marked committed"),
+  });
+}
+
+/** grpcOperation opens a gRPC call's audit context: the key is principal and actor; the action names the method. */
+const grpcOperation: CallScope = async (caller, work) => {
+  const principal = `key:${caller.keyName}`;
+  try {
+    return await runInOperation({ principal, actor: principal, action: () => `gRPC ${caller.method}`, target: () => undefined }, work);
+  } catch (err) {
+    // An audit log that cannot be written changed nothing: UNAVAILABLE tells clients to retry.
+    if (err instanceof DomainError && err.failure.kind === "unavailable") throw new EngineError({ kind: "unavailable", message: err.message });
+    throw err;
+  }
+};
+
+/**
+ * grpcEndpointDeps is what the SpiceDB gRPC endpoint (ACCORD_GRPC_PORT) serves through, so that
+ * its writes are audited like raw writes over HTTP, in the same store: an audited engine and the
+ * scope that names each call's key. Give it the engine buildApp is given, or one below it (never
+ * an audited one: the change would be recorded twice).
+ */
+export function grpcEndpointDeps(deps: Pick<AppDeps, "engine" | "store" | "logger" | "now">): { engine: Engine; scope: CallScope } {
+  return { engine: auditedEngine(deps.engine, deps, deps.now ?? (() => new Date())), scope: grpcOperation };
+}
+
 const VERSION = "0.1.0";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -134,11 +167,7 @@ export function buildApp(deps: AppDeps): Express {
   const now = deps.now ?? (() => new Date());
   const invitationTtlMs = parseDuration(deps.invitationTtl ?? DEFAULT_INVITATION_TTL);
   // Every change through this engine leaves an audit entry (written ahead of the change).
-  const engine = auditEngine(instrumentEngine(deps.engine, metrics.engineObserver()), {
-    store: deps.store,
-    now,
-    onUnconfirmed: (err) => deps.logger.warn({ err }, "a change was applied but its audit entry could not be marked committed"),
-  });
+  const engine = auditedEngine(instrumentEngine(deps.engine, metrics.engineObserver()), deps, now);
   const useCases = createUseCases(engine);
   const keys = deps.keys instanceof ApiKeyRing ? ((ring: ApiKeyRing) => () => ring)(deps.keys) : deps.keys;
 

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Server } from "node:http";
-import { buildApp } from "./app.js";
+import { buildApp, grpcEndpointDeps } from "./app.js";
 import { loadConfig } from "./config.js";
 import { EmbeddedEngine } from "./engine/embedded-engine.js";
 import { buildCheckPath } from "./engine/fast-check-path.js";
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
 
   let grpcEndpoint: GrpcEndpoint | undefined;
   if (config.grpc) {
-    grpcEndpoint = await startGrpcEndpoint({ engine, keys, host: config.grpc.host, port: config.grpc.port });
+    // Its writes are audited in the same store as those over HTTP, under the calling key's name.
+    grpcEndpoint = await startGrpcEndpoint({ ...grpcEndpointDeps({ engine, store, logger }), keys, host: config.grpc.host, port: config.grpc.port });
     logger.info({ port: grpcEndpoint.port, host: config.grpc.host }, "SpiceDB gRPC endpoint listening (bearer: an admin API key)");
   }
   // Checks go through the exact cache and the coalescer; everything else reaches the engine as is.

@@ -5,7 +5,9 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app.js";
+import { v1 } from "@authzed/authzed-node";
+import { buildApp, grpcEndpointDeps } from "../src/app.js";
+import { startGrpcEndpoint } from "../src/engine/grpc/grpc-endpoint.js";
 import { ApiKeyRing } from "../src/http/api-keys.js";
 import { createLogger } from "../src/logger.js";
 import type { Store } from "../src/store/store.js";
@@ -153,9 +155,9 @@ describe("GET /v1/audit", () => {
 });
 
 describe("a change never exists without its record", () => {
-  /** replicaWith serves the same engine through a store whose audit methods can be made to fail. */
-  async function replicaWith(failing: { append: boolean; commit: boolean }) {
-    const store = new Proxy(server.store as Store, {
+  /** storeWith is the server's store with audit methods that can be made to fail. */
+  const storeWith = (failing: { append: boolean; commit: boolean }) =>
+    new Proxy(server.store as Store, {
       get(target, property, receiver) {
         if (property === "appendAudit" && failing.append) return () => Promise.reject(new Error("disk full"));
         if (property === "commitAudit" && failing.commit) return () => Promise.reject(new Error("disk full"));
@@ -163,7 +165,11 @@ describe("a change never exists without its record", () => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    const app = buildApp({ engine: server.engine, store, keys: ApiKeyRing.fromConfig([{ name: "admin", key: KEYS.admin, scopes: ["admin"] }]), logger: createLogger("silent") });
+  const adminKeys = ApiKeyRing.fromConfig([{ name: "admin", key: KEYS.admin, scopes: ["admin"] }]);
+
+  /** replicaWith serves the same engine through a store whose audit methods can be made to fail. */
+  async function replicaWith(failing: { append: boolean; commit: boolean }) {
+    const app = buildApp({ engine: server.engine, store: storeWith(failing), keys: adminKeys, logger: createLogger("silent") });
     const listener: Server = await new Promise((resolve) => {
       const s = app.listen(0, "127.0.0.1", () => resolve(s));
     });
@@ -206,6 +212,46 @@ describe("a change never exists without its record", () => {
       expect(entry).toMatchObject({ status: "unconfirmed", zedToken: null, changes: [{ operation: "touch", relationship }] });
     } finally {
       await replica.close();
+    }
+  });
+
+  it("a write over the SpiceDB gRPC endpoint is recorded ahead too: no audit log, no change (UNAVAILABLE)", async () => {
+    const failing = { append: true, commit: false };
+    const deps = grpcEndpointDeps({ engine: server.engine, store: storeWith(failing), logger: createLogger("silent") });
+    const endpoint = await startGrpcEndpoint({ ...deps, keys: () => adminKeys, port: 0 });
+    const client = v1.NewClient(KEYS.admin, `127.0.0.1:${endpoint.port}`, v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
+    const project = uid("p");
+    const touch = (user: string) =>
+      v1.WriteRelationshipsRequest.create({
+        updates: [
+          {
+            operation: v1.RelationshipUpdate_Operation.TOUCH,
+            relationship: {
+              resource: { objectType: "project", objectId: project },
+              relation: "viewer",
+              subject: { object: { objectType: "user", objectId: user }, optionalRelation: "" },
+            },
+          },
+        ],
+      });
+    try {
+      await expect(client.promises.writeRelationships(touch("a"))).rejects.toMatchObject({ code: 14 });
+      expect(await exists(`project:${project}#viewer@user:a`)).toBe(false);
+      failing.append = false;
+      const written = await client.promises.writeRelationships(touch("b"));
+      expect(await entriesAbout(`project:${project}`)).toMatchObject([
+        {
+          action: "gRPC /authzed.api.v1.PermissionsService/WriteRelationships",
+          principal: "key:admin",
+          actor: "key:admin",
+          status: "committed",
+          zedToken: written.writtenAt!.token,
+          changes: [{ operation: "touch", relationship: `project:${project}#viewer@user:b` }],
+        },
+      ]);
+    } finally {
+      client.close();
+      await endpoint.close();
     }
   });
 });

@@ -33,8 +33,20 @@ export function toServiceDefinition(service: ServiceDescriptor): grpc.ServiceDef
   return definition;
 }
 
-/** Authorizer accepts or rejects a call by its metadata; it returns a status error to reject. */
-export type Authorizer = (metadata: grpc.Metadata) => Partial<grpc.StatusObject> | undefined;
+/** GrpcCaller is who made an accepted call (the API key's name) and what it called (`/<service>/<method>`). */
+export interface GrpcCaller {
+  keyName: string;
+  method: string;
+}
+
+/**
+ * CallScope runs an accepted call's handler within its caller's scope; the composition root
+ * uses it to open the operation context that audit entries are made from.
+ */
+export type CallScope = <T>(caller: GrpcCaller, work: () => Promise<T>) => Promise<T>;
+
+/** Authorizer accepts a call by its metadata (the handler then runs through `run`) or rejects it with a status error. */
+export type Authorizer = (metadata: grpc.Metadata, method: string) => { denied: Partial<grpc.StatusObject> } | { run: <T>(work: () => Promise<T>) => Promise<T> };
 
 export type UnaryHandler<Req, Res> = (request: Req) => Promise<Res>;
 /** StreamHandler sends responses with `send` until done; the signal aborts when the client leaves. */
@@ -48,9 +60,9 @@ export function toStatus(err: unknown): Partial<grpc.StatusObject> {
 
 export function unary<Req, Res>(authorize: Authorizer, handler: UnaryHandler<Req, Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    const denied = authorize(call.metadata);
-    if (denied) return callback(denied);
-    handler(call.request).then(
+    const access = authorize(call.metadata, call.getPath());
+    if ("denied" in access) return callback(access.denied);
+    access.run(() => handler(call.request)).then(
       (response) => callback(null, response),
       (err: unknown) => callback(toStatus(err)),
     );
@@ -59,11 +71,11 @@ export function unary<Req, Res>(authorize: Authorizer, handler: UnaryHandler<Req
 
 export function serverStream<Req, Res>(authorize: Authorizer, handler: StreamHandler<Req, Res>): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
-    const denied = authorize(call.metadata);
-    if (denied) return void call.emit("error", denied);
+    const access = authorize(call.metadata, call.getPath());
+    if ("denied" in access) return void call.emit("error", access.denied);
     const controller = new AbortController();
     call.on("cancelled", () => controller.abort());
-    handler(call.request, (response) => call.write(response), controller.signal).then(
+    access.run(() => handler(call.request, (response) => call.write(response), controller.signal)).then(
       () => call.end(),
       (err: unknown) => {
         if (!controller.signal.aborted) call.emit("error", toStatus(err));
