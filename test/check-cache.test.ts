@@ -11,8 +11,10 @@ const REMOTE = process.env.ACCORD_TEST_MODE === "remote";
 
 let server: TestServer;
 beforeAll(async () => {
-  // maxInFlight 1 keeps the coalescer from reordering anything these tests look at.
-  server = await startTestServer({}, { checkPath: { cache: true, coalesce: true, coalesceMaxInFlight: 1 } });
+  // maxInFlight 1 keeps the coalescer from reordering anything these tests look at. Subject sets
+  // are looked up on the first miss, so every invalidation test below also proves that a change
+  // drops them: answers are dropped first, so a set that outlived a change would answer.
+  server = await startTestServer({}, { checkPath: { cache: true, coalesce: true, coalesceMaxInFlight: 1, subjectSetAfter: 1 } });
 });
 afterAll(async () => {
   await server.close();
@@ -44,9 +46,14 @@ function newerToken(token: string): string {
 
 const hits = () => server.checkPath.cache!.stats().hits;
 
-/** warm checks twice and proves the second answer came from the cache. */
+/**
+ * warm checks twice and proves the second answer came from the cache; the subject's set for
+ * this resource type and permission is built in between.
+ */
 async function warm(resource: string, permission: string, subject: string, expected: boolean) {
   expect(await allowed(resource, permission, subject)).toBe(expected);
+  await server.checkPath.cache!.idle();
+  expect(server.checkPath.cache!.stats().sets).toBeGreaterThan(0);
   const before = hits();
   expect(await allowed(resource, permission, subject)).toBe(expected);
   expect(hits()).toBe(before + 1);
@@ -272,5 +279,96 @@ describe("TTL mode (an engine that cannot see every change: remote mode)", () =>
     // Read-your-writes is never answered from the cache, so it sees the write at once.
     expect((await cache.check(item)).permissionship).toBe("allowed");
     expect((await cache.check(item, { kind: "full" })).permissionship).toBe("allowed");
+  });
+});
+
+describe.skipIf(REMOTE)("subject sets", () => {
+  /** A small model with every path to `view`: roles, groups (nested), custom roles, org bypass, caveats. */
+  function model(n: string) {
+    const [org, g1, g2, role, p1, p2, p3, p4, d1, d2] = ["org", "g1", "g2", "role", "p1", "p2", "p3", "p4", "d1", "d2"].map((x) => `${x}-${n}`);
+    const users = ["admin", "member", "nested", "binder", "outsider", "caveated"].map((x) => `${x}-${n}`);
+    const [admin, member, nested, binder, , caveated] = users;
+    const relationships = [
+      `organization:${org}#admin@user:${admin}`,
+      ...[member, nested, binder].map((u) => `organization:${org}#member@user:${u}`),
+      `group:${g1}#organization@organization:${org}`,
+      `group:${g2}#organization@organization:${org}`,
+      `group:${g1}#direct_member@group:${g2}#member`,
+      `group:${g2}#direct_member@user:${nested}`,
+      ...[p1, p2, p3].map((p) => `project:${p}#organization@organization:${org}`),
+      `project:${p1}#viewer@user:${member}`,
+      `project:${p2}#editor@group:${g1}#member`,
+      `role:${role}#organization@organization:${org}`,
+      `role:${role}#perm_view@user:*`,
+      `role_binding:${p3}|${role}#role@role:${role}`,
+      `role_binding:${p3}|${role}#holder@user:${binder}`,
+      `project:${p3}#binding@role_binding:${p3}|${role}`,
+      `project:${p4}#owner_user@user:${member}`,
+      `resource:${d1}#project@project:${p1}`,
+      `resource:${d2}#project@project:${p4}`,
+    ];
+    const questions: Array<[string, string, string]> = [];
+    for (const u of users) {
+      for (const p of [p1, p2, p3, p4]) for (const permission of ["view", "edit", "manage_members", "delete_project"]) questions.push([`project:${p}`, permission, `user:${u}`]);
+      for (const d of [d1, d2]) questions.push([`resource:${d}`, "view", `user:${u}`]);
+    }
+    return { relationships, questions, caveated: caveated!, d2: d2! };
+  }
+
+  it("answers exactly as the engine does, from sets built after the first miss, across every path to a permission", async () => {
+    const off = await startTestServer({}, { checkPath: { cache: false, coalesce: false } });
+    try {
+      const m = model(uid("m"));
+      const writeBoth = async (updates: Array<{ operation: string; relationship: string; caveat?: object }>) => {
+        for (const s of [server, off]) expect((await s.call("POST", "/v1/relationships", { body: { updates } })).status).toBe(200);
+      };
+      const compare = async () => {
+        // Twice: the first pass misses and builds the sets, the second is answered from them.
+        for (let pass = 0; pass < 2; pass++) {
+          for (const [resource, permission, subject] of m.questions) {
+            const [on, without] = await Promise.all(
+              [server, off].map((s) => s.call("POST", "/v1/check", { key: "check", body: { resource, permission, subject } })),
+            );
+            expect(on!.body.allowed, `${resource} ${permission} ${subject}`).toBe(without!.body.allowed);
+            expect(on!.body.conditional ?? false).toBe(without!.body.conditional ?? false);
+          }
+          await server.checkPath.cache!.idle();
+        }
+      };
+      await writeBoth(m.relationships.map((relationship) => ({ operation: "touch", relationship })));
+      await writeBoth([{ operation: "touch", relationship: `resource:${m.d2}#viewer@user:${m.caveated}`, caveat: { name: "ip_allowlist", context: { allowed_cidr: "10.0.0.0/8" } } }]);
+      const before = server.checkPath.cache!.stats();
+      await compare();
+      const after = server.checkPath.cache!.stats();
+      // The second pass asked about resources never checked before for that subject: sets answered.
+      expect(after.setLookups).toBeGreaterThan(before.setLookups);
+      expect(after.setHits - before.setHits).toBeGreaterThan(m.questions.length / 2);
+      // A change drops the sets; answers after it are the engine's again.
+      await writeBoth(m.relationships.slice(0, 4).map((relationship) => ({ operation: "delete", relationship })));
+      await compare();
+    } finally {
+      await off.close();
+    }
+  });
+
+  it("a set larger than the limit is not kept, and single checks still answer", async () => {
+    const small = await startTestServer({}, { checkPath: { cache: true, subjectSetAfter: 1, subjectSetMaxSize: 2 } });
+    try {
+      const u = uid("u");
+      const projects = [uid("p"), uid("p"), uid("p")];
+      const res = await small.call("POST", "/v1/relationships", { body: { updates: projects.map((p) => ({ operation: "touch", relationship: `project:${p}#viewer@user:${u}` })) } });
+      expect(res.status).toBe(200);
+      for (const p of [...projects, uid("other")]) {
+        const answer = await small.call("POST", "/v1/check", { key: "check", body: { resource: `project:${p}`, permission: "view", subject: `user:${u}` } });
+        expect(answer.body.allowed).toBe(projects.includes(p));
+        await small.checkPath.cache!.idle();
+      }
+      const stats = small.checkPath.cache!.stats();
+      expect(stats.setLookups).toBe(1);
+      expect(stats.sets).toBe(0);
+      expect(stats.setHits).toBe(0);
+    } finally {
+      await small.close();
+    }
   });
 });

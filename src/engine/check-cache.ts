@@ -9,6 +9,17 @@
 // answer depended on. Requests asking `full` bypass; conditional (caveated) answers are never
 // stored; `atLeastAsFresh` is served only from an entry whose revision is at least the token's.
 //
+// Subject sets (exact mode only). A subject that keeps missing on one (resource type,
+// permission) — a user opening page after page of one app — gets its whole answer set asked of
+// the engine once, with LookupResources, at one revision: every resource it holds the
+// permission on. Until the next change, a check of that subject, type and permission is then
+// answered from the set: allowed if the resource is in it, denied if not. SpiceDB answers a
+// lookup and a check at one revision alike, so this is as exact as the per-check entries and
+// goes by the same epoch; resources the lookup found only conditionally (caveats) still go to
+// the engine. Lookups run in the background, two at most (the request that triggered one is
+// answered by its own check), are skipped when a set would hold more than `maxSetSize` ids, and
+// all sets share an id budget (oldest dropped first).
+//
 // TTL mode (remote: other writers exist, so nothing here can know about their writes). Only
 // requests asking `minimize_latency` — which allow SpiceDB itself to answer seconds stale — are
 // cached, for a short TTL; every other consistency goes to the engine.
@@ -28,9 +39,20 @@ export function tracksChanges(engine: unknown): engine is ChangeTracking {
 
 export type CacheFreshness = { kind: "exact"; changes: ChangeTracking } | { kind: "ttl"; ttlMs: number };
 
+export interface SubjectSetOptions {
+  /** Misses of one (subject, resource type, permission) in one epoch before its set is looked up. */
+  after: number;
+  /** Largest set kept, in resource ids: a bigger answer is left to single checks. */
+  maxSetSize: number;
+  /** Resource ids kept across all sets (oldest set dropped first). */
+  maxIds: number;
+}
+
 export interface CheckCacheOptions {
   maxEntries: number;
   freshness: CacheFreshness;
+  /** Subject sets (exact mode only); undefined turns them off. */
+  subjectSets?: SubjectSetOptions;
 }
 
 export interface CheckCacheStats {
@@ -39,6 +61,19 @@ export interface CheckCacheStats {
   /** Requests the cache may not answer (full consistency, remote non-minimize_latency, …). */
   bypassed: number;
   entries: number;
+  /** Hits answered from a subject set (counted in hits too). */
+  setHits: number;
+  /** Subject sets held, and lookups run to build them. */
+  sets: number;
+  setLookups: number;
+}
+
+interface SubjectSet {
+  allowed: Set<string>;
+  /** Found only conditionally (caveats): these still go to the engine. */
+  conditional: Set<string>;
+  zedToken: string;
+  revision: TokenRevision | undefined;
 }
 
 interface Entry {
@@ -52,12 +87,24 @@ interface Entry {
 /** Plan says how one request may use the cache. */
 type Plan =
   | { use: false }
-  | { use: true; key: string; wanted: TokenRevision | undefined; engineConsistency: Consistency | undefined };
+  | { use: true; key: string; item: CheckItem; wanted: TokenRevision | undefined; engineConsistency: Consistency | undefined };
+
+/** DEMAND_LIMIT bounds the miss counters kept per epoch; past it they start over. */
+const DEMAND_LIMIT = 100_000;
+const LOOKUP_PAGE = 1_000;
+/** Subject-set lookups running at once: background work must not crowd out the checks. */
+const MAX_LOOKUPS = 2;
 
 export class CheckCache extends EngineDecorator {
   private entries = new Map<string, Entry>();
   private epoch = 0;
-  private readonly counts = { hits: 0, misses: 0, bypassed: 0 };
+  private readonly counts = { hits: 0, misses: 0, bypassed: 0, setHits: 0, setLookups: 0 };
+  private sets = new Map<string, SubjectSet>();
+  private setIds = 0;
+  private demand = new Map<string, number>();
+  /** Set keys whose lookup is running, or that proved too large, in this epoch. */
+  private claimed = new Set<string>();
+  private readonly lookups = new Set<Promise<void>>();
 
   constructor(inner: Engine, private readonly options: CheckCacheOptions) {
     super(inner);
@@ -112,30 +159,38 @@ export class CheckCache extends EngineDecorator {
   }
 
   stats(): CheckCacheStats {
-    return { ...this.counts, entries: this.entries.size };
+    return { ...this.counts, entries: this.entries.size, sets: this.sets.size };
   }
 
   /** clear forgets every answer (the bench uses it to start each run cold). */
   clear(): void {
     this.entries = new Map();
+    this.forgetSets();
+  }
+
+  private forgetSets(): void {
+    if (this.sets.size > 0) this.sets = new Map();
+    if (this.demand.size > 0) this.demand = new Map();
+    if (this.claimed.size > 0) this.claimed = new Set();
+    this.setIds = 0;
   }
 
   private plan(item: CheckItem, consistency: Consistency | undefined): Plan {
     const kind = consistency?.kind ?? "read_your_writes";
     if (this.options.freshness.kind === "ttl") {
-      return kind === "minimize_latency" ? { use: true, key: checkKey(item), wanted: undefined, engineConsistency: consistency } : { use: false };
+      return kind === "minimize_latency" ? { use: true, key: checkKey(item), item, wanted: undefined, engineConsistency: consistency } : { use: false };
     }
     switch (kind) {
       case "full":
         return { use: false };
       case "at_least_as_fresh": {
         const wanted = decodeZedToken((consistency as { token: string }).token);
-        return wanted ? { use: true, key: checkKey(item), wanted, engineConsistency: consistency } : { use: false };
+        return wanted ? { use: true, key: checkKey(item), item, wanted, engineConsistency: consistency } : { use: false };
       }
       default:
         // minimize_latency is asked of the engine as read-your-writes on a miss, so that what is
         // stored is current, not a seconds-old snapshot; in embedded mode it costs the same.
-        return { use: true, key: checkKey(item), wanted: undefined, engineConsistency: undefined };
+        return { use: true, key: checkKey(item), item, wanted: undefined, engineConsistency: undefined };
     }
   }
 
@@ -147,15 +202,84 @@ export class CheckCache extends EngineDecorator {
       this.counts.hits += 1;
       return entry.result;
     }
+    const fromSet = this.fromSubjectSet(plan);
+    if (fromSet) {
+      this.counts.hits += 1;
+      this.counts.setHits += 1;
+      return fromSet;
+    }
     this.counts.misses += 1;
     return undefined;
   }
 
-  private fresh(entry: Entry, wanted: TokenRevision | undefined): boolean {
+  private fresh(entry: { revision: TokenRevision | undefined; until: number }, wanted: TokenRevision | undefined): boolean {
     if (this.options.freshness.kind === "ttl") return entry.until > Date.now();
     if (!wanted) return true;
     const have = entry.revision;
     return have !== undefined && have.datastore === wanted.datastore && have.revision >= wanted.revision;
+  }
+
+  /** fromSubjectSet answers from the subject's set, or counts the miss toward looking one up. */
+  private fromSubjectSet(plan: Extract<Plan, { use: true }>): CheckResult | undefined {
+    const options = this.options.subjectSets;
+    const { item } = plan;
+    if (!options || this.options.freshness.kind !== "exact" || item.context !== undefined) return undefined;
+    const key = subjectSetKey(item);
+    const set = this.sets.get(key);
+    if (set) {
+      if (set.conditional.has(item.resource.id) || !this.fresh({ revision: set.revision, until: 0 }, plan.wanted)) return undefined;
+      return { permissionship: set.allowed.has(item.resource.id) ? "allowed" : "denied", zedToken: set.zedToken };
+    }
+    if (this.claimed.has(key)) return undefined;
+    if (this.demand.size >= DEMAND_LIMIT) this.demand = new Map();
+    const misses = (this.demand.get(key) ?? 0) + 1;
+    this.demand.set(key, misses);
+    if (misses >= options.after && this.lookups.size < MAX_LOOKUPS) {
+      this.claimed.add(key);
+      const running: Promise<void> = this.buildSubjectSet(key, item, options).finally(() => this.lookups.delete(running));
+      this.lookups.add(running);
+    }
+    return undefined;
+  }
+
+  /** buildSubjectSet looks up every resource the subject holds the permission on, at one revision. */
+  private async buildSubjectSet(key: string, item: CheckItem, options: SubjectSetOptions): Promise<void> {
+    const started = this.currentEpoch();
+    if (started % 2 !== 0) return;
+    this.counts.setLookups += 1;
+    const set: SubjectSet = { allowed: new Set(), conditional: new Set(), zedToken: "", revision: undefined };
+    let cursor: string | undefined;
+    try {
+      do {
+        const page = await this.inner.lookupResources({ resourceType: item.resource.type, permission: item.permission, subject: item.subject, limit: LOOKUP_PAGE, cursor });
+        for (const r of page.resources) (r.permissionship === "conditional" ? set.conditional : set.allowed).add(r.id);
+        if (set.allowed.size + set.conditional.size > options.maxSetSize) return; // too large: stays claimed
+        set.zedToken = page.zedToken;
+        cursor = page.cursor;
+      } while (cursor);
+    } catch {
+      // The engine said no (e.g. unavailable): single checks carry on, and a later miss retries.
+      if (this.epoch === started) this.claimed.delete(key);
+      return;
+    }
+    // Stored only if nothing changed while the lookup ran (as for single answers).
+    if (this.currentEpoch() !== started) return;
+    set.revision = decodeZedToken(set.zedToken);
+    const size = set.allowed.size + set.conditional.size;
+    while (this.setIds + size > options.maxIds && this.sets.size > 0) {
+      const [oldest, dropped] = this.sets.entries().next().value!;
+      this.sets.delete(oldest);
+      this.setIds -= dropped.allowed.size + dropped.conditional.size;
+    }
+    if (this.setIds + size > options.maxIds) return;
+    this.sets.set(key, set);
+    this.setIds += size;
+    this.claimed.delete(key);
+  }
+
+  /** idle resolves when no subject-set lookup is running (the bench and tests wait for it). */
+  async idle(): Promise<void> {
+    while (this.lookups.size > 0) await Promise.allSettled([...this.lookups]);
   }
 
   private store(key: string, result: CheckResult, startedAt: number): void {
@@ -178,6 +302,7 @@ export class CheckCache extends EngineDecorator {
     if (epoch !== this.epoch) {
       this.epoch = epoch;
       if (this.entries.size > 0) this.entries = new Map();
+      this.forgetSets();
     }
     return epoch;
   }
@@ -189,4 +314,9 @@ export class CheckCache extends EngineDecorator {
     }
     return result;
   }
+}
+
+/** subjectSetKey names the set a check would be answered from: subject, resource type, permission. */
+function subjectSetKey(item: CheckItem): string {
+  return `${item.resource.type}#${item.permission}@${item.subject.type}:${item.subject.id}#${item.subject.relation ?? ""}`;
 }

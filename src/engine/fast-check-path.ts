@@ -10,6 +10,10 @@ export interface CheckPathOptions {
   cacheMaxEntries: number;
   /** TTL of minimize_latency answers when the engine cannot see every change (remote mode). */
   cacheTtlMs: number;
+  /** Misses of one (subject, resource type, permission) before its subject set is looked up; 0 = off. */
+  subjectSetAfter: number;
+  subjectSetMaxSize: number;
+  subjectSetMaxIds: number;
   coalesce: boolean;
   coalesceMaxBatch: number;
   coalesceMaxInFlight: number;
@@ -20,6 +24,9 @@ export const DEFAULT_CHECK_PATH: Readonly<CheckPathOptions> = Object.freeze({
   cache: true,
   cacheMaxEntries: 100_000,
   cacheTtlMs: 1_000,
+  subjectSetAfter: 2,
+  subjectSetMaxSize: 10_000,
+  subjectSetMaxIds: 1_000_000,
   coalesce: true,
   coalesceMaxBatch: 100,
   coalesceMaxInFlight: 2,
@@ -40,6 +47,10 @@ export function buildCheckPath(engine: Engine, options: CheckPathOptions = DEFAU
     ? new CheckCache(below, {
         maxEntries: options.cacheMaxEntries,
         freshness: tracksChanges(engine) ? { kind: "exact", changes: engine } : { kind: "ttl", ttlMs: options.cacheTtlMs },
+        subjectSets:
+          options.subjectSetAfter > 0
+            ? { after: options.subjectSetAfter, maxSetSize: options.subjectSetMaxSize, maxIds: options.subjectSetMaxIds }
+            : undefined,
       })
     : undefined;
   return { engine: cache ?? below, cache, coalescer };
