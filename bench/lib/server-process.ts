@@ -44,6 +44,7 @@ export type Request =
   | { type: "raw-load"; concurrency: number; seconds: number }
   | { type: "prime"; from: number; to: number }
   | { type: "drain" }
+  | { type: "idle" }
   | { type: "cpu" }
   | { type: "profile-start" }
   | { type: "profile-stop"; path: string }
@@ -191,6 +192,8 @@ async function prime(from: number, to: number) {
   // Grouped by subject and permission, so each bulk call is a few engine dispatches.
   slice.sort((x, y) => (x.subject.id + x.permission < y.subject.id + y.permission ? -1 : 1));
   for (let i = 0; i < slice.length; i += 500) await accordPath.engine.checkBulk(slice.slice(i, i + 500));
+  // The subject sets those misses asked for are built in the background: wait for them.
+  await accordPath.cache?.idle();
   return accordPath.cache?.stats() ?? {};
 }
 
@@ -225,6 +228,9 @@ async function handle(request: Request): Promise<unknown> {
       return prime(request.from, request.to);
     case "drain":
       return drain();
+    case "idle":
+      await accordPath.cache?.idle();
+      return accordPath.cache?.stats() ?? {};
     case "cpu":
       return cpu();
     case "profile-start":
