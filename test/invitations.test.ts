@@ -1,7 +1,8 @@
 // Pins invitations (rule 8, PRODUCT.md §3): a pending invitation grants nothing; only the
 // invitee accepts (user id, or verified e-mail), once, getting exactly what PUT members grants;
 // declined, revoked and expired invitations grant nothing; 409s for members and duplicates;
-// bulk outcomes per invitee; rules 4, 5 and 6 on project invitations; durability across kill -9.
+// bulk outcomes per invitee; rules 4, 5 and 6 on project invitations; deleting an organization
+// or a project ends its pending invitations (revoked); durability across kill -9.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -304,6 +305,72 @@ describe("project invitations", () => {
     expect(await allowed(`project:${project}`, "view", `user:${mo}`)).toBe(false);
     // Another organization's invitation is untouched.
     expect(await listed(`/v1/orgs/${other}`, owner)).toEqual([`${elsewhere}:pending`]);
+  });
+});
+
+describe("deleting the organization or project an invitation is to", () => {
+  const received = async (user: string) => {
+    const res = await server.call("GET", "/v1/invitations", as(user));
+    expect(res.status).toBe(200);
+    return (res.body.invitations as Array<{ id: string }>).map((i) => i.id);
+  };
+  const refusedAsRevoked = async (id: string, user: string) => {
+    const res = await accept(id, as(user));
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: "precondition_failed", detail: expect.stringMatching(/revoked/) });
+  };
+  const createOrg = async (owner: string, id: string, seatLimit: number) =>
+    expect((await server.call("POST", "/v1/orgs", { ...as(owner), body: { id, seatLimit } })).status).toBe(201);
+  /** orgWithProject: an organization of 3 seats (owner, member), with one project. */
+  const orgWithProject = async (owner: string, member: string) => {
+    const [org, project] = [uid("org"), uid("p")];
+    await createOrg(owner, org, 3);
+    await putMember(org, owner, member, { role: "member" });
+    expect((await server.call("POST", "/v1/projects", { ...as(owner), body: { id: project, owner: `organization:${org}` } })).status).toBe(201);
+    return { org, project };
+  };
+
+  it("an organization's deletion ends its and its projects' pending invitations: none grants, none holds a seat of a new organization of that id", async () => {
+    const [owner, bob, carol, dave, mallory] = [uid("owner"), uid("bob"), uid("carol"), uid("dave"), uid("mallory")];
+    const { org, project } = await orgWithProject(owner, bob);
+    const toOrg = await invitedId(await inviteToOrg(org, owner, { invitees: [carol], role: "admin" }));
+    const toProject = await invitedId(await inviteToProject(project, owner, { invitees: [bob], role: "editor" }));
+    expect(await received(carol)).toEqual([toOrg]);
+    expect(await received(bob)).toEqual([toProject]);
+
+    expect((await server.call("DELETE", `/v1/orgs/${org}`, as(owner))).status).toBe(200);
+    expect(await received(carol)).toEqual([]);
+    expect(await received(bob)).toEqual([]);
+    await refusedAsRevoked(toOrg, carol);
+    await refusedAsRevoked(toProject, bob);
+
+    // Someone else creates an organization with the same id (seat limit 2): the old invitations
+    // are not pending there, hold none of its seats, and still grant nothing.
+    await createOrg(mallory, org, 2);
+    expect(await listed(`/v1/orgs/${org}`, mallory, "pending")).toEqual([]);
+    expect((await inviteToOrg(org, mallory, { invitees: [dave], role: "member" })).body.results[0]).toMatchObject({ status: "invited" });
+    await refusedAsRevoked(toOrg, carol);
+    expect(await allowed(`organization:${org}`, "view", `user:${carol}`)).toBe(false);
+    expect(await allowed(`organization:${org}`, "manage_members", `user:${carol}`)).toBe(false);
+    expect(await orgTuplesOf(org, carol)).toEqual([]);
+  });
+
+  it("a project's deletion ends its pending invitations and leaves the organization's (and their seats) as they were", async () => {
+    const [owner, bob, carol, dave] = [uid("owner"), uid("bob"), uid("carol"), uid("dave")];
+    const { org, project } = await orgWithProject(owner, bob);
+    const toProject = await invitedId(await inviteToProject(project, owner, { invitees: [bob], role: "viewer" }));
+    const toOrg = await invitedId(await inviteToOrg(org, owner, { invitees: [carol], role: "member" }));
+
+    expect((await server.call("DELETE", `/v1/projects/${project}`, as(owner))).status).toBe(200);
+    expect(await received(bob)).toEqual([]);
+    await refusedAsRevoked(toProject, bob);
+    expect(await allowed(`project:${project}`, "view", `user:${bob}`)).toBe(false);
+    // The organization's invitation still holds its seat (owner, bob, carol: 3 of 3) and can be accepted.
+    expect(await listed(`/v1/orgs/${org}`, owner, "pending")).toEqual([`${toOrg}:pending`]);
+    const full = await inviteToOrg(org, owner, { invitees: [dave], role: "member" });
+    expect(full.body.results[0]).toMatchObject({ status: "failed", error: { code: "seat_limit_reached" } });
+    expect((await accept(toOrg, as(carol))).status).toBe(200);
+    expect(await allowed(`organization:${org}`, "view", `user:${carol}`)).toBe(true);
   });
 });
 

@@ -1,6 +1,8 @@
 // deleteOrganization removes an organization and everything that cannot outlive it: its
 // groups, its custom roles (with every role_binding of them), and its projects with their
 // resources — every relationship naming any of them, and their app-state records (owners only).
+// Its pending invitations and its projects' end with it (revoked), so none is listed as pending
+// or holds a seat of a later organization of the same id.
 import type { Engine } from "../engine/engine.js";
 import type { ObjectKind, Store } from "../store/store.js";
 import type { Actor } from "./actor.js";
@@ -17,7 +19,12 @@ import {
   requireOrganization,
 } from "./organization-graph.js";
 
-export function createDeleteOrganization(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write">; store: Pick<Store, "deleteObject">; locks: KeyedMutex }) {
+export function createDeleteOrganization(deps: {
+  engine: Pick<Engine, "check" | "readRelationships" | "write">;
+  store: Pick<Store, "deleteObject" | "endInvitationsTo">;
+  locks: KeyedMutex;
+  now: () => Date;
+}) {
   return {
     async execute(input: { actor: Actor; orgId: string }): Promise<{ removed: number; zedToken: string }> {
       return deps.locks.run(`organization:${input.orgId}`, async () => {
@@ -53,8 +60,11 @@ export function createDeleteOrganization(deps: { engine: Pick<Engine, "check" | 
           ],
           then: async () => {
             for (const [kind, id] of records) await deps.store.deleteObject(kind, id);
+            await deps.store.endInvitationsTo({ type: "organization", id: input.orgId }, { at: deps.now(), by: input.actor.userId });
           },
         });
+        // NOTE: a project invitation sent under that project's lock in the same moment may be
+        // stored after the invitations were ended; it grants nothing while the project is gone.
         // NOTE: a grant, share or group change made under another lock (a project's, a group's)
         // may have landed between the reads above and the delete. Writes into the organization's
         // objects require their anchors, now gone, so one more sweep leaves nothing behind for a

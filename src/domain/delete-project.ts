@@ -1,6 +1,7 @@
 // deleteProject removes a project and every relationship that names it: its own relations
 // (owner, roles, bindings), its custom-role bindings "<project>|*", and the resources
 // registered in it with all their grants. Needs delete_project (admins, rule 2 bypass).
+// Its pending invitations end with it (revoked); they held no seat.
 import type { Engine, Relationship, RelationshipUpdate } from "../engine/engine.js";
 import type { Store } from "../store/store.js";
 import type { Actor } from "./actor.js";
@@ -13,7 +14,12 @@ import { requireProject } from "./project-owner.js";
 
 const MAX_UPDATES = 1000;
 
-export function createDeleteProject(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write">; store: Pick<Store, "deleteObject">; locks: KeyedMutex }) {
+export function createDeleteProject(deps: {
+  engine: Pick<Engine, "check" | "readRelationships" | "write">;
+  store: Pick<Store, "deleteObject" | "endInvitationsTo">;
+  locks: KeyedMutex;
+  now: () => Date;
+}) {
   const { engine, store } = deps;
 
   /**
@@ -62,6 +68,7 @@ export function createDeleteProject(deps: { engine: Pick<Engine, "check" | "read
         // link to it), now gone, so one more sweep leaves nothing for a later project of the same id.
         const late = await relationshipsNaming(input.projectId, resourceIds);
         const swept = late.length > 0 ? await deleteAll(late) : undefined;
+        await store.endInvitationsTo({ type: "project", id: input.projectId }, { at: deps.now(), by: input.actor.userId });
         await store.deleteObject("project", input.projectId);
         return { id: input.projectId, deletedRelationships: first.count + (swept?.count ?? 0), zedToken: swept?.zedToken ?? first.zedToken };
       });

@@ -14,6 +14,7 @@ import type {
   InvitationQuery,
   InvitationRecord,
   InvitationStatus,
+  InvitationTarget,
   Invitee,
   PersonalPlan,
 } from "./store.js";
@@ -268,6 +269,17 @@ export abstract class PostgresAppState implements AppStateStore {
       `UPDATE invitations SET status = 'revoked', updated_at = $1, responded_by = $2
        WHERE org_id = $3 AND invitee_kind = 'user' AND invitee_id = $4 AND ${LIVE} AND ($5::text IS NULL OR target_type = $5)`,
       [change.at, change.by ?? null, orgId, userId, change.targetType ?? null],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async endInvitationsTo(target: InvitationTarget, change: { at: Date; by?: string }): Promise<number> {
+    // An organization's invitations and its projects' share its org_id.
+    const match = target.type === "organization" ? `org_id = $3` : `target_type = 'project' AND target_id = $3`;
+    const result = await this.query(
+      `UPDATE invitations SET status = 'revoked', updated_at = $1, responded_by = $2
+       WHERE ${match} AND (status = 'accepting' OR (status = 'pending' AND expires_at > $1))`,
+      [change.at, change.by ?? null, target.id],
     );
     return result.rowCount ?? 0;
   }

@@ -14,6 +14,7 @@ import type {
   InvitationQuery,
   InvitationRecord,
   InvitationStatus,
+  InvitationTarget,
   Invitee,
   PersonalPlan,
 } from "./store.js";
@@ -274,6 +275,18 @@ export class SqliteAppState implements AppStateStore {
          WHERE org_id = ? AND invitee_kind = 'user' AND invitee_id = ? AND ${LIVE} AND (? IS NULL OR target_type = ?)`,
       )
       .run(change.at.getTime(), change.by ?? null, orgId, userId, change.targetType ?? null, change.targetType ?? null);
+    return result.changes;
+  }
+
+  async endInvitationsTo(target: InvitationTarget, change: { at: Date; by?: string }): Promise<number> {
+    // An organization's invitations and its projects' share its org_id.
+    const match = target.type === "organization" ? `org_id = ?` : `target_type = 'project' AND target_id = ?`;
+    const result = this.db
+      .prepare(
+        `UPDATE invitations SET status = 'revoked', updated_at = ?, responded_by = ?
+         WHERE ${match} AND (status = 'accepting' OR (status = 'pending' AND expires_at > ?))`,
+      )
+      .run(change.at.getTime(), change.by ?? null, target.id, change.at.getTime());
     return result.changes;
   }
 

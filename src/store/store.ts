@@ -65,6 +65,12 @@ export interface InvitationRecord {
   respondedBy?: string;
 }
 
+/** InvitationTarget names an organization or a project that invitations are to. */
+export interface InvitationTarget {
+  type: "organization" | "project";
+  id: string;
+}
+
 export type InsertInvitationOutcome = "created" | "invitation_pending" | "seat_limit_reached";
 
 export interface InvitationGuard {
@@ -160,6 +166,11 @@ export interface AppStateStore {
   updateInvitation(id: string, change: InvitationChange, audit?: AuditDraft): Promise<InvitationRecord | undefined>;
   /** endInvitationsOf revokes a user's pending invitations in an organization (and its projects); returns how many. */
   endInvitationsOf(orgId: string, userId: string, change: { at: Date; by?: string; targetType?: "organization" | "project" }): Promise<number>;
+  /**
+   * endInvitationsTo revokes the open invitations to a deleted organization (and to its projects)
+   * or project; returns how many. Expired ones stay as they are (they show as expired).
+   */
+  endInvitationsTo(target: InvitationTarget, change: { at: Date; by?: string }): Promise<number>;
   getPlan(userId: string): Promise<PersonalPlan | undefined>;
   setPlan(userId: string, plan: PersonalPlan, at: Date, audit?: AuditDraft): Promise<void>;
   /** appendAudit stores an entry and returns its id. */

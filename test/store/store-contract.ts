@@ -220,6 +220,36 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       expect((await store.getInvitation(elsewhere.id))?.status).toBe("pending");
     });
 
+    it("ends the open invitations to a deleted organization (and its projects) or project; expired and answered ones stay", async () => {
+      const [org, project, personal, other] = [id("org"), id("p"), id("p"), id("org")];
+      const inOrg = { orgId: org, holdsSeat: false };
+      const toOrg = invitation({ targetId: org, orgId: org });
+      const toProject = invitation({ targetType: "project", targetId: project, ...inOrg });
+      const claimed = invitation({ targetType: "project", targetId: project, ...inOrg, expiresAt: later(DAY) });
+      const expired = invitation({ targetId: org, orgId: org, expiresAt: later(10) });
+      const declined = invitation({ targetId: org, orgId: org });
+      const toPersonal = invitation({ targetType: "project", targetId: personal, orgId: undefined, holdsSeat: false });
+      const elsewhere = invitation({ targetId: other, orgId: other });
+      for (const inv of [toOrg, toProject, claimed, expired, declined, toPersonal, elsewhere]) await store.insertInvitation(inv, { now: T0 });
+      await store.updateInvitation(claimed.id, { from: ["pending"], to: "accepting", at: later(1) });
+      await store.updateInvitation(declined.id, { from: ["pending"], to: "declined", at: later(1) });
+      const at = later(2 * DAY);
+      const statusOf = async (inv: InvitationRecord) => (await store.getInvitation(inv.id))?.status;
+
+      expect(await store.endInvitationsTo({ type: "project", id: personal }, { at, by: "owner" })).toBe(1);
+      expect(await statusOf(toPersonal)).toBe("revoked");
+      expect(await statusOf(toOrg)).toBe("pending");
+      // An organization's own invitations and its projects', claimed ones too; even past expiry a claim ends.
+      expect(await store.endInvitationsTo({ type: "organization", id: org }, { at, by: "owner" })).toBe(3);
+      expect(await store.getInvitation(toOrg.id)).toMatchObject({ status: "revoked", respondedBy: "owner", updatedAt: at });
+      expect(await statusOf(toProject)).toBe("revoked");
+      expect(await statusOf(claimed)).toBe("revoked");
+      expect(await statusOf(expired)).toBe("pending");
+      expect(await statusOf(declined)).toBe("declined");
+      expect(await statusOf(elsewhere)).toBe("pending");
+      expect(await store.countSeatInvitations(org, at)).toBe(0);
+    });
+
     it("keeps personal plans", async () => {
       const user = id("u");
       expect(await store.getPlan(user)).toBeUndefined();
