@@ -16,9 +16,9 @@
 // answered from the set: allowed if the resource is in it, denied if not. SpiceDB answers a
 // lookup and a check at one revision alike, so this is as exact as the per-check entries and
 // goes by the same epoch; resources the lookup found only conditionally (caveats) still go to
-// the engine. Lookups run in the background, two at most (the request that triggered one is
-// answered by its own check), are skipped when a set would hold more than `maxSetSize` ids, and
-// all sets share an id budget (oldest dropped first).
+// the engine. Lookups run in the background from a queue, two at a time (the request that asked
+// for one is answered by its own check); a set that would hold more than `maxSetSize` ids is not
+// kept, and all sets share an id budget (oldest dropped first).
 //
 // TTL mode (remote: other writers exist, so nothing here can know about their writes). Only
 // requests asking `minimize_latency` — which allow SpiceDB itself to answer seconds stale — are
@@ -94,6 +94,8 @@ const DEMAND_LIMIT = 100_000;
 const LOOKUP_PAGE = 1_000;
 /** Subject-set lookups running at once: background work must not crowd out the checks. */
 const MAX_LOOKUPS = 2;
+/** Subject sets waiting for a lookup; past this, further demand is dropped until they drain. */
+const MAX_QUEUED = 10_000;
 
 export class CheckCache extends EngineDecorator {
   private entries = new Map<string, Entry>();
@@ -104,6 +106,8 @@ export class CheckCache extends EngineDecorator {
   private demand = new Map<string, number>();
   /** Set keys whose lookup is running, or that proved too large, in this epoch. */
   private claimed = new Set<string>();
+  /** Sets waiting for a lookup, with the epoch they were asked for in (stale ones are skipped). */
+  private queued: Array<{ key: string; item: CheckItem; epoch: number }> = [];
   private readonly lookups = new Set<Promise<void>>();
 
   constructor(inner: Engine, private readonly options: CheckCacheOptions) {
@@ -172,6 +176,7 @@ export class CheckCache extends EngineDecorator {
     if (this.sets.size > 0) this.sets = new Map();
     if (this.demand.size > 0) this.demand = new Map();
     if (this.claimed.size > 0) this.claimed = new Set();
+    if (this.queued.length > 0) this.queued = [];
     this.setIds = 0;
   }
 
@@ -234,12 +239,22 @@ export class CheckCache extends EngineDecorator {
     if (this.demand.size >= DEMAND_LIMIT) this.demand = new Map();
     const misses = (this.demand.get(key) ?? 0) + 1;
     this.demand.set(key, misses);
-    if (misses >= options.after && this.lookups.size < MAX_LOOKUPS) {
+    if (misses >= options.after && this.queued.length < MAX_QUEUED) {
       this.claimed.add(key);
-      const running: Promise<void> = this.buildSubjectSet(key, item, options).finally(() => this.lookups.delete(running));
-      this.lookups.add(running);
+      this.queued.push({ key, item, epoch: this.epoch });
+      while (this.lookups.size < MAX_LOOKUPS) {
+        const worker: Promise<void> = this.drainQueue(options).finally(() => this.lookups.delete(worker));
+        this.lookups.add(worker);
+      }
     }
     return undefined;
+  }
+
+  /** drainQueue builds queued sets one after another, skipping those asked for before a change. */
+  private async drainQueue(options: SubjectSetOptions): Promise<void> {
+    for (let next = this.queued.shift(); next; next = this.queued.shift()) {
+      if (next.epoch === this.currentEpoch()) await this.buildSubjectSet(next.key, next.item, options);
+    }
   }
 
   /** buildSubjectSet looks up every resource the subject holds the permission on, at one revision. */
