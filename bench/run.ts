@@ -114,6 +114,7 @@ async function sideBySide(server: BenchServer, pools: Pools) {
   const rows: Results["rows"] = { a: [], b: [], c: [], cCold: [], cOff: [], c0: [], d: [], dOff: [], e: [] };
   let bulkCursor = PRIMED_BULK;
   const hitRates: number[] = [];
+  const bulkHitRates: number[] = [];
   const batchSizes: Array<{ cacheOn: number; cacheOff: number }> = [];
   // Warm up the JIT of every path once before anything is measured.
   for (const app of ["accord", "nocache", "plain", "echo"] as const) {
@@ -153,7 +154,11 @@ async function sideBySide(server: BenchServer, pools: Pools) {
     // Like (c): the cache holds what the bulk requests just before this run left in it.
     await server.ask({ type: "cache-reset" });
     await primeBulk(server, pools.bulk, bulkCursor - PRIMED_BULK, bulkCursor);
+    const beforeBulk = await stats();
     const bulk = await measure(server, "accord", "/v1/check/bulk", pools.bulk, c, 100, bulkCursor);
+    const afterBulk = await stats();
+    const bulkHits = afterBulk.cache.hits - beforeBulk.cache.hits;
+    bulkHitRates.push(round(bulkHits / Math.max(1, bulkHits + afterBulk.cache.misses - beforeBulk.cache.misses), 3));
     bulkCursor += bulk.sent;
     rows.d.push(bulk);
     if (!quick) {
@@ -164,10 +169,10 @@ async function sideBySide(server: BenchServer, pools: Pools) {
     rows.e.push(await measure(server, "accord", "/v1/lookup/resources", pools.lookup, c));
     const i = rows.c.length - 1;
     log(
-      `c=${c}: raw ${rows.a[i]!.rps}/s · echo ${rows.b[i]!.rps}/s · check cache on ${rows.c[i]!.rps}/s p99 ${rows.c[i]!.p99} ms (hits ${(hitRates[i]! * 100).toFixed(0)}%) · off ${rows.cOff[i]!.rps}/s · bulk ${rows.d[i]!.rps} checks/s · lookup ${rows.e[i]!.rps}/s`,
+      `c=${c}: raw ${rows.a[i]!.rps}/s · echo ${rows.b[i]!.rps}/s · check cache on ${rows.c[i]!.rps}/s p99 ${rows.c[i]!.p99} ms (hits ${(hitRates[i]! * 100).toFixed(0)}%) · off ${rows.cOff[i]!.rps}/s · bulk ${rows.d[i]!.rps} checks/s (hits ${(bulkHitRates[i]! * 100).toFixed(0)}%) · lookup ${rows.e[i]!.rps}/s`,
     );
   }
-  return { rows, hitRates, batchSizes };
+  return { rows, hitRates, bulkHitRates, batchSizes };
 }
 
 /** primeBulk sends bulk[from, to) to the cached server, four at a time, as the requests before a run. */

@@ -49,6 +49,7 @@ export interface Results {
   primedBulk: number;
   rows: { a: Row[]; b: Row[]; c: Row[]; cCold: Row[]; cOff: Row[]; c0: Row[]; d: Row[]; dOff: Row[]; e: Row[] };
   hitRates: number[];
+  bulkHitRates: number[];
   batchSizes: Array<{ cacheOn: number; cacheOff: number }>;
   peakRssMb: number;
   /** Remote mode: Accord's /v1/check vs the official client calling CheckPermission directly. */
@@ -114,6 +115,7 @@ export function renderMarkdown(r: Results): string {
   lines.push(`| cores busy during (c′) | ${r.levels.map((c) => cpuOf(at("cOff", c))).join(" | ")} |`);
   lines.push(`| cores busy during (b) echo | ${r.levels.map((c) => cpuOf(at("b", c))).join(" | ")} |`);
   lines.push(`| cache hit rate during (c) | ${r.hitRates.map((h) => `${(h * 100).toFixed(0)}%`).join(" | ")} |`);
+  lines.push(`| cache hit rate during (d), per item | ${r.bulkHitRates.map((h) => `${(h * 100).toFixed(0)}%`).join(" | ")} |`);
   lines.push(`| checks per engine call, cache on / off | ${r.batchSizes.map((b) => `${b.cacheOn} / ${b.cacheOff}`).join(" | ")} |`);
   lines.push("");
   const c64 = (key: keyof Results["rows"]) => at(key, 64);

@@ -94,8 +94,11 @@ const DEMAND_LIMIT = 100_000;
 const LOOKUP_PAGE = 1_000;
 /** Subject-set lookups running at once: background work must not crowd out the checks. */
 const MAX_LOOKUPS = 2;
-/** Subject sets waiting for a lookup; past this, further demand is dropped until they drain. */
-const MAX_QUEUED = 10_000;
+/**
+ * Subject sets waiting for a lookup. Past this, a miss does not queue its set (a later miss
+ * will): the backlog of background engine work stays around a second after a burst.
+ */
+const MAX_QUEUED = 256;
 
 export class CheckCache extends EngineDecorator {
   private entries = new Map<string, Entry>();
