@@ -351,6 +351,19 @@ describe.skipIf(REMOTE)("subject sets", () => {
     }
   });
 
+  it("a lookup the engine refuses is not asked again until the next change", async () => {
+    const cache = server.checkPath.cache!;
+    const [p, u] = [uid("p"), uid("u")];
+    await touch(`project:${p}#viewer@user:${u}`);
+    const before = cache.stats().setLookups;
+    for (let i = 0; i < 3; i++) {
+      const res = await server.call("POST", "/v1/check", { key: "check", body: { resource: `project:${p}`, permission: "no_such_permission", subject: `user:${u}` } });
+      expect(res.status).toBe(400);
+      await cache.idle();
+    }
+    expect(cache.stats().setLookups).toBe(before + 1);
+  });
+
   it("a set larger than the limit is not kept, and single checks still answer", async () => {
     const small = await startTestServer({}, { checkPath: { cache: true, subjectSetAfter: 1, subjectSetMaxSize: 2 } });
     try {

@@ -24,7 +24,7 @@
 // requests asking `minimize_latency` — which allow SpiceDB itself to answer seconds stale — are
 // cached, for a short TTL; every other consistency goes to the engine.
 import { EngineDecorator } from "./engine-decorator.js";
-import type { BulkCheckResult, CheckItem, CheckResult, Consistency, Engine } from "./engine.js";
+import { EngineError, type BulkCheckResult, type CheckItem, type CheckResult, type Consistency, type Engine } from "./engine.js";
 import { checkKey } from "./check-key.js";
 import { decodeZedToken, type TokenRevision } from "./zed-token.js";
 
@@ -231,7 +231,8 @@ export class CheckCache extends EngineDecorator {
   private fromSubjectSet(plan: Extract<Plan, { use: true }>): CheckResult | undefined {
     const options = this.options.subjectSets;
     const { item } = plan;
-    if (!options || this.options.freshness.kind !== "exact" || item.context !== undefined) return undefined;
+    // A wildcard subject (user:*) asks "may anyone?": a question for a check, not a lookup.
+    if (!options || this.options.freshness.kind !== "exact" || item.context !== undefined || item.subject.id === "*") return undefined;
     const key = subjectSetKey(item);
     const set = this.sets.get(key);
     if (set) {
@@ -275,9 +276,11 @@ export class CheckCache extends EngineDecorator {
         set.zedToken = page.zedToken;
         cursor = page.cursor;
       } while (cursor);
-    } catch {
-      // The engine said no (e.g. unavailable): single checks carry on, and a later miss retries.
-      if (this.epoch === started) this.claimed.delete(key);
+    } catch (err) {
+      // Single checks carry on. A passing failure (unavailable, deadline) lets a later miss try
+      // again; any other (an unknown permission, …) keeps the set unasked until the next change.
+      const passing = err instanceof EngineError && (err.failure.kind === "unavailable" || err.failure.kind === "deadline_exceeded");
+      if (passing && this.epoch === started) this.claimed.delete(key);
       return;
     }
     // Stored only if nothing changed while the lookup ran (as for single answers).
