@@ -31,7 +31,7 @@ const option = (name: string) => {
 const quick = flag("quick");
 const size = (option("size") ?? "team") as SizeName;
 if (!(size in SIZES)) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", ")}`);
-const seconds = Number(option("seconds") ?? (quick ? 1.5 : 8));
+const seconds = Number(option("seconds") ?? (quick ? 1 : 8));
 const levels = [1, 16, 64, 256];
 const capacitySizes = (option("capacity") ?? (quick ? size : "team,50k,200k")).split(",").filter(Boolean) as SizeName[];
 const seedMode = (option("seed") ?? (quick || size !== "team" ? "raw" : "product")) as SeedMode;
@@ -41,7 +41,7 @@ const profileDir = flag("profile") ? resolve(outDir, "profiles") : undefined;
 const serverEnv = Object.fromEntries((option("env") ?? "").split(",").filter(Boolean).map((kv) => kv.split("=") as [string, string]));
 const KEY = "bench-key-0123456789abcdef";
 /** How many requests of the stream the cache has answered before each (c) run. */
-const PRIMED = quick ? 5_000 : 20_000;
+const PRIMED = quick ? 3_000 : 20_000;
 /** How many bulk requests (of 100 checks) the cache has answered before each (d) run. */
 const PRIMED_BULK = quick ? 30 : 200;
 const schemaFile = join(import.meta.dirname, "..", "schema.zed");
