@@ -175,10 +175,15 @@ async function sideBySide(server: BenchServer, pools: Pools) {
   return { rows, hitRates, bulkHitRates, batchSizes };
 }
 
+/** postAccord sends one JSON body to the production check path's server, with the bench key. */
+function postAccord(server: BenchServer, path: string, body: string): Promise<Response> {
+  return fetch(server.url("accord") + path, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body });
+}
+
 /** primeBulk sends bulk[from, to) to the cached server, four at a time, as the requests before a run. */
 async function primeBulk(server: BenchServer, bulk: string[], from: number, to: number) {
   const send = async (body: string) => {
-    const res = await fetch(server.url("accord") + "/v1/check/bulk", { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body });
+    const res = await postAccord(server, "/v1/check/bulk", body);
     if (!res.ok) throw new Error(`priming bulk: ${res.status} ${await res.text()}`);
   };
   for (let i = from; i < to; i += 4) await Promise.all(bulk.slice(i, Math.min(i + 4, to)).map(send));
@@ -216,7 +221,7 @@ async function capacity(server: BenchServer, name: SizeName, relationships: numb
   const cold = await httpLoad({ url: server.url("nocache"), path: "/v1/check", key: KEY, bodies: pools.checks, connections: 1, seconds: capacitySeconds });
   const warmBodies = pools.checks.slice(0, 300);
   await server.ask({ type: "cache-reset" });
-  for (const body of warmBodies) await fetch(server.url("accord") + "/v1/check", { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body });
+  for (const body of warmBodies) await postAccord(server, "/v1/check", body);
   const warm = await httpLoad({ url: server.url("accord"), path: "/v1/check", key: KEY, bodies: warmBodies, connections: 1, seconds: capacitySeconds });
   const loaded = await server.ask<{ rssMb: number; peakRssMb: number }>({ type: "memory" });
   await server.close();
@@ -284,7 +289,7 @@ async function main() {
   const largest = await relationSizes(server);
   const pools = buildPools(seeded.dataset);
   await server.ask({ type: "set-items", items: pools.items });
-  const lookupCheck = await fetch(`${server.url("accord")}/v1/lookup/resources`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: pools.lookup[0] });
+  const lookupCheck = await postAccord(server, "/v1/lookup/resources", pools.lookup[0]!);
   const lookupCount = ((await lookupCheck.json()) as { resources: unknown[] }).resources.length;
   const side = await sideBySide(server, pools);
   const memory = await server.ask<{ rssMb: number; peakRssMb: number }>({ type: "memory" });

@@ -220,11 +220,9 @@ export class CheckCache extends EngineDecorator {
     return undefined;
   }
 
-  private fresh(entry: { revision: TokenRevision | undefined; until: number }, wanted: TokenRevision | undefined): boolean {
+  private fresh(entry: Entry, wanted: TokenRevision | undefined): boolean {
     if (this.options.freshness.kind === "ttl") return entry.until > Date.now();
-    if (!wanted) return true;
-    const have = entry.revision;
-    return have !== undefined && have.datastore === wanted.datastore && have.revision >= wanted.revision;
+    return atLeastAsFresh(entry.revision, wanted);
   }
 
   /** fromSubjectSet answers from the subject's set, or counts the miss toward looking one up. */
@@ -236,7 +234,7 @@ export class CheckCache extends EngineDecorator {
     const key = subjectSetKey(item);
     const set = this.sets.get(key);
     if (set) {
-      if (set.conditional.has(item.resource.id) || !this.fresh({ revision: set.revision, until: 0 }, plan.wanted)) return undefined;
+      if (set.conditional.has(item.resource.id) || !atLeastAsFresh(set.revision, plan.wanted)) return undefined;
       return { permissionship: set.allowed.has(item.resource.id) ? "allowed" : "denied", zedToken: set.zedToken };
     }
     if (this.claimed.has(key)) return undefined;
@@ -340,4 +338,10 @@ export class CheckCache extends EngineDecorator {
 /** subjectSetKey names the set a check would be answered from: subject, resource type, permission. */
 function subjectSetKey(item: CheckItem): string {
   return `${item.resource.type}#${item.permission}@${item.subject.type}:${item.subject.id}#${item.subject.relation ?? ""}`;
+}
+
+/** atLeastAsFresh says whether an answer at revision `have` may serve a request for `wanted` (exact mode). */
+function atLeastAsFresh(have: TokenRevision | undefined, wanted: TokenRevision | undefined): boolean {
+  if (!wanted) return true;
+  return have !== undefined && have.datastore === wanted.datastore && have.revision >= wanted.revision;
 }
