@@ -41,12 +41,17 @@ export class Metrics {
       const started = performance.now();
       res.on("finish", () => {
         const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? "unmatched" : req.baseUrl || "other");
-        const labels = { method: req.method, route, status: String(res.statusCode) };
-        this.requests.inc(labels);
-        this.latency.observe(labels, (performance.now() - started) / 1000);
+        this.observeRequest(req.method, route, res.statusCode, (performance.now() - started) / 1000);
       });
       next();
     };
+  }
+
+  /** observeRequest counts and times one request (the middleware's, and the fast check path's). */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.requests.inc(labels);
+    this.latency.observe(labels, seconds);
   }
 
   countCheck(result: "allowed" | "denied" | "conditional", count = 1): void {

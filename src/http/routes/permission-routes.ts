@@ -5,6 +5,8 @@ import { z } from "zod";
 import type { UseCases } from "../../app.js";
 import { requireKey, requireScope, requireSelf } from "../authenticate.js";
 import type { Metrics } from "../metrics.js";
+import type { CheckAnswer } from "../../domain/check-permission.js";
+import type { SubjectRef } from "../../engine/engine.js";
 import type { RouteDoc } from "../openapi.js";
 import {
   CaveatContext,
@@ -74,6 +76,19 @@ export function permissionRouteDocs(maxBulkItems = 1000): RouteDoc[] {
 
 const bulkBody = (max: number) => z.object({ items: z.array(BulkItem).min(1).max(max), consistency: ConsistencyInput }).strict();
 
+/**
+ * answerCheck is POST /v1/check's work, shared with the fast path (http/fast-check.ts):
+ * validate the body, let `admit` refuse the subject (a user token asks only about itself),
+ * check, count the result.
+ */
+export async function answerCheck(useCases: Pick<UseCases, "checkPermission">, metrics: Metrics | undefined, body: unknown, admit?: (subject: SubjectRef) => void): Promise<CheckAnswer> {
+  const { consistency, ...item } = parse(CheckBody, body);
+  admit?.(item.subject);
+  const answer = await useCases.checkPermission.execute({ item, consistency });
+  metrics?.countCheck(answer.allowed ? "allowed" : answer.conditional ? "conditional" : "denied");
+  return answer;
+}
+
 export function permissionRoutes(useCases: UseCases, options: { maxBulkItems: number; metrics?: Metrics }): Router {
   const count = (answer: { allowed?: boolean; conditional?: true } | { error: unknown }) => {
     if ("error" in answer) return;
@@ -87,11 +102,7 @@ export function permissionRoutes(useCases: UseCases, options: { maxBulkItems: nu
   const BulkBody = bulkBody(options.maxBulkItems);
 
   router.post("/v1/check", async (req, res) => {
-    const { consistency, ...item } = parse(CheckBody, req.body);
-    requireSelf(req, [item.subject]);
-    const answer = await useCases.checkPermission.execute({ item, consistency });
-    count(answer);
-    res.json(answer);
+    res.json(await answerCheck(useCases, options.metrics, req.body, (subject) => requireSelf(req, [subject])));
   });
 
   router.post("/v1/check/bulk", async (req, res) => {

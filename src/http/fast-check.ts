@@ -1,0 +1,152 @@
+// fast-check: `POST /v1/check` is what every backend service calls on every request it serves,
+// and most of its answers come from the check cache in microseconds — so the time Express's
+// middleware chain takes (logging, metrics, security headers, authentication, body parsing,
+// routing) is most of its cost. This handler, put ahead of Express, serves the common case of
+// the route in one step with the same parts: the same API keys, scope rule, zod schema,
+// use-case, problem+json errors, metrics, request ids, security headers and time limit.
+//
+// Anything else passes on to the Express chain untouched (nothing has been read from the
+// request yet), and there gets exactly the answer it always did: another route or method, a
+// JWT (verified asynchronously), a missing or unknown key or one without the `check` scope, a
+// CORS request (Origin header), a body that is not plain JSON (another content type, a
+// content encoding, chunked or over FAST_BODY_LIMIT bytes), or a server with a rate limit.
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Express } from "express";
+import helmet from "helmet";
+import type { Logger } from "pino";
+import type { ApiKeyRing } from "./api-keys.js";
+import { looksLikeJwt, type JwtVerifier } from "./jwt-verifier.js";
+import type { Metrics } from "./metrics.js";
+import { problemFor } from "./problem.js";
+import { DomainError, invalidRequest } from "../domain/errors.js";
+import type { CheckAnswer } from "../domain/check-permission.js";
+
+/** Bodies up to this size are read here; a larger one (up to the body limit) goes to Express. */
+export const FAST_BODY_LIMIT = 64 * 1024;
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,8192})$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const JSON_TYPE = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
+const ROUTE = "/v1/check";
+
+export interface FastCheckDeps {
+  keys: () => ApiKeyRing;
+  jwt?: JwtVerifier;
+  /** The route's own work: validate the body (throws a DomainError), check, count. */
+  answer(body: unknown): Promise<CheckAnswer>;
+  metrics: Metrics;
+  logger: Logger;
+  requestTimeoutMs: number;
+}
+
+/** securityHeaders are the headers helmet sets on every response, captured once. */
+function securityHeaders(): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  const res = {
+    setHeader: (name: string, value: unknown) => headers.push([name, String(value)]),
+    removeHeader: () => undefined,
+  };
+  helmet()({} as IncomingMessage, res as unknown as ServerResponse, () => undefined);
+  return headers;
+}
+
+/** eligible says whether this handler may serve the request (before anything is read). */
+function eligible(req: IncomingMessage, deps: FastCheckDeps): boolean {
+  if (req.method !== "POST" || req.url !== ROUTE) return false;
+  const h = req.headers;
+  if (h.origin !== undefined || h["content-encoding"] !== undefined || h["transfer-encoding"] !== undefined) return false;
+  const length = Number(h["content-length"]);
+  if (!(length >= 0 && length <= FAST_BODY_LIMIT)) return false;
+  if (!JSON_TYPE.test(h["content-type"] ?? "")) return false;
+  const token = BEARER.exec(h.authorization ?? "")?.[1];
+  if (!token || (deps.jwt?.enabled && looksLikeJwt(token))) return false;
+  const identity = deps.keys().identify(token);
+  return identity !== undefined && (identity.scopes.has("check") || identity.scopes.has("admin"));
+}
+
+/** FastCheck serves a request and returns true, or returns false having touched nothing. */
+export type FastCheck = (req: IncomingMessage, res: ServerResponse) => boolean;
+type Handle = (req: IncomingMessage, res: ServerResponse, callback?: unknown) => void;
+
+export function fastCheck(deps: FastCheckDeps): FastCheck {
+  const headers = securityHeaders();
+  const infoEnabled = () => deps.logger.isLevelEnabled("info");
+
+  const send = (res: ServerResponse, status: number, type: string, body: string) => {
+    res.statusCode = status;
+    res.setHeader("Content-Type", type);
+    res.setHeader("Content-Length", Buffer.byteLength(body));
+    res.end(body);
+  };
+
+  const fail = (res: ServerResponse, reqId: string, err: unknown) => {
+    if (err instanceof DomainError) {
+      const f = err.failure;
+      deps.logger.info({ reqId, code: f.kind }, f.detail);
+      if ((f.kind === "unavailable" || f.kind === "throttled") && f.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(f.retryAfterSeconds));
+      return send(res, problemFor(f).status, "application/problem+json; charset=utf-8", JSON.stringify(problemFor(f)));
+    }
+    deps.logger.error({ reqId, err }, "unexpected error");
+    send(res, 500, "application/problem+json; charset=utf-8", JSON.stringify({ type: "https://accord.dev/problems/internal", title: "Internal error", status: 500, detail: "internal error", code: "internal" }));
+  };
+
+  const serve = async (req: IncomingMessage, res: ServerResponse, body: Buffer, reqId: string) => {
+    let parsed: unknown;
+    try {
+      const text = body.toString("utf8");
+      // Like express.json(): an empty body is {}, and a byte-order mark is not part of the JSON.
+      parsed = text.length === 0 ? {} : JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    } catch {
+      return fail(res, reqId, invalidRequest("request body is not valid JSON", "body"));
+    }
+    try {
+      const answer = await deps.answer(parsed);
+      if (!res.headersSent) send(res, 200, "application/json; charset=utf-8", JSON.stringify(answer));
+    } catch (err) {
+      if (!res.headersSent) fail(res, reqId, err);
+    }
+  };
+
+  return (req, res) => {
+    if (!eligible(req, deps)) return false;
+    const started = performance.now();
+    const given = req.headers["x-request-id"];
+    const reqId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader("X-Request-Id", reqId);
+    for (const [name, value] of headers) res.setHeader(name, value);
+    const timer = setTimeout(() => {
+      if (!res.headersSent) fail(res, reqId, new DomainError({ kind: "timeout", detail: `request took longer than ${deps.requestTimeoutMs} ms` }));
+    }, deps.requestTimeoutMs);
+    res.once("close", () => clearTimeout(timer));
+    res.once("finish", () => {
+      const seconds = (performance.now() - started) / 1000;
+      deps.metrics.observeRequest("POST", ROUTE, res.statusCode, seconds);
+      if (infoEnabled()) deps.logger.info({ reqId, req: { method: "POST", url: ROUTE }, res: { statusCode: res.statusCode }, responseTime: Math.round(seconds * 1000) }, "request completed");
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= FAST_BODY_LIMIT) chunks.push(chunk);
+    });
+    req.on("error", () => res.destroy());
+    req.on("end", () => {
+      // Content-Length bounded the body before it was read; Node's parser holds a client to it.
+      void serve(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), reqId);
+    });
+    return true;
+  };
+}
+
+/**
+ * serveFastChecksFirst puts the fast path in front of an Express app: a request it takes never
+ * enters Express (whose per-request set-up and router are a good part of a cached check's
+ * cost); any other goes to Express as before. Express calls `app.handle` for every request.
+ */
+export function serveFastChecksFirst(app: Express, fast: FastCheck): void {
+  const expressHandle = (app as unknown as { handle: Handle }).handle.bind(app);
+  (app as unknown as { handle: Handle }).handle = (req, res, callback) => {
+    if (!fast(req, res)) expressHandle(req, res, callback);
+  };
+}
