@@ -59,6 +59,9 @@ const ConfigSchema = z
     ACCORD_CHECK_CACHE: booleanDefaultTrue,
     ACCORD_CHECK_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_CHECK_PATH.cacheMaxEntries),
     ACCORD_CHECK_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_CHECK_PATH.cacheTtlMs),
+    // Nice value of the embedded engine's threads (SpiceDB's Go runtime, the libuv pool): the
+    // event loop wins the CPU over them. 0 = off.
+    ACCORD_ENGINE_NICE: z.coerce.number().int().min(0).max(19).default(10),
     ACCORD_SUBJECT_SET_AFTER: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_CHECK_PATH.subjectSetAfter),
     ACCORD_SUBJECT_SET_MAX_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_CHECK_PATH.subjectSetMaxSize),
     ACCORD_SUBJECT_SET_MAX_IDS: z.coerce.number().int().min(1).max(100_000_000).default(DEFAULT_CHECK_PATH.subjectSetMaxIds),
@@ -110,6 +113,8 @@ export interface Config {
   maxBulkItems: number;
   invitationTtl: string;
   checkPath: CheckPathOptions;
+  /** Nice value of the embedded engine's threads (0 = left as they are). */
+  engineNice: number;
   spicedb: { endpoint: string; token: string; insecure: boolean } | undefined;
   databaseUrl: string | undefined;
   /** The embedded engine's SpiceDB gRPC endpoint, when ACCORD_GRPC_PORT is set. */
@@ -155,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       coalesceMaxBatch: e.ACCORD_COALESCE_MAX_BATCH,
       coalesceMaxInFlight: e.ACCORD_COALESCE_MAX_IN_FLIGHT,
     },
+    engineNice: e.ACCORD_ENGINE_NICE,
     spicedb: e.SPICEDB_ENDPOINT ? { endpoint: e.SPICEDB_ENDPOINT, token: e.SPICEDB_TOKEN!, insecure: e.SPICEDB_INSECURE } : undefined,
     databaseUrl: e.DATABASE_URL,
     grpc: e.ACCORD_GRPC_PORT !== undefined ? { port: e.ACCORD_GRPC_PORT, host: e.ACCORD_GRPC_HOST ?? e.HOST } : undefined,

@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import { buildApp, grpcEndpointDeps } from "./app.js";
 import { loadConfig } from "./config.js";
 import { EmbeddedEngine } from "./engine/embedded-engine.js";
+import { lowerThreadPriority } from "./engine/embedded/thread-priority.js";
 import { buildCheckPath } from "./engine/fast-check-path.js";
 import type { Engine } from "./engine/engine.js";
 import { startGrpcEndpoint, type GrpcEndpoint } from "./engine/grpc/grpc-endpoint.js";
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   } else {
     const embedded = await EmbeddedEngine.open({ schema, dataDir });
     logger.info({ dataDir, ...embedded.stats }, "embedded engine ready");
+    // The engine's threads yield the CPU to the event loop (and so to cache hits).
+    if (config.engineNice > 0) lowerThreadPriority({ nice: config.engineNice });
     engine = embedded;
     store = new SqliteStore(dataDir);
   }

@@ -16,6 +16,8 @@ import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { buildApp } from "../../src/app.js";
 import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
+import { loadConfig } from "../../src/config.js";
+import { lowerThreadPriority } from "../../src/engine/embedded/thread-priority.js";
 import { RemoteEngine } from "../../src/engine/remote-engine.js";
 import type { CheckItem, Engine } from "../../src/engine/engine.js";
 import { buildCheckPath, DEFAULT_CHECK_PATH } from "../../src/engine/fast-check-path.js";
@@ -54,6 +56,9 @@ const options = JSON.parse(process.argv[2]!) as ServerOptions;
 const started = performance.now();
 const engine = await EmbeddedEngine.open({ schema: readFileSync(options.schemaFile, "utf8"), dataDir: options.dataDir });
 const openMs = performance.now() - started;
+// As src/main.ts does (ACCORD_ENGINE_NICE, default 10; BENCH_ENGINE_NICE=0 for experiments).
+const engineNice = Number(process.env.BENCH_ENGINE_NICE ?? loadConfig({}).engineNice);
+if (engineNice > 0) lowerThreadPriority({ nice: engineNice });
 const store = new SqliteStore(options.dataDir);
 const keys = ApiKeyRing.fromConfig([{ name: "bench", key: options.key, scopes: ["admin"] }]);
 const logger = createLogger("silent");
