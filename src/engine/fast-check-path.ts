@@ -24,7 +24,7 @@ export const DEFAULT_CHECK_PATH: Readonly<CheckPathOptions> = Object.freeze({
   cache: true,
   cacheMaxEntries: 100_000,
   cacheTtlMs: 1_000,
-  subjectSetAfter: 2,
+  subjectSetAfter: 1,
   subjectSetMaxSize: 10_000,
   subjectSetMaxIds: 1_000_000,
   coalesce: true,
