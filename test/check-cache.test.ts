@@ -364,6 +364,28 @@ describe.skipIf(REMOTE)("subject sets", () => {
     expect(cache.stats().setLookups).toBe(before + 1);
   });
 
+  it("a bulk call with 16 or more misses of one subject waits for its set and answers them all from it, exactly", async () => {
+    const cache = server.checkPath.cache!;
+    const u = uid("u");
+    const projects = Array.from({ length: 20 }, () => uid("bp"));
+    await touch(...projects.slice(0, 10).map((p) => `project:${p}#viewer@user:${u}`));
+    const bulk = async () => {
+      const res = await server.call("POST", "/v1/check/bulk", { key: "check", body: { items: projects.map((p) => ({ resource: `project:${p}`, permission: "view", subject: `user:${u}` })) } });
+      expect(res.status).toBe(200);
+      return res.body.results.map((r: { allowed: boolean }) => r.allowed);
+    };
+    const before = cache.stats();
+    expect(await bulk()).toEqual(projects.map((_, i) => i < 10));
+    const after = cache.stats();
+    // One lookup, and every item answered from its set: none went to the engine one by one.
+    expect(after.setLookups - before.setLookups).toBe(1);
+    expect(after.setHits - before.setHits).toBe(20);
+    expect(after.misses - before.misses).toBe(0);
+    // A change drops the set: the next call sees it.
+    await touch(`project:${projects[15]}#viewer@user:${u}`);
+    expect(await bulk()).toEqual(projects.map((_, i) => i < 10 || i === 15));
+  });
+
   it("a set larger than the limit is not kept, and single checks still answer", async () => {
     const small = await startTestServer({}, { checkPath: { cache: true, subjectSetAfter: 1, subjectSetMaxSize: 2 } });
     try {

@@ -18,7 +18,9 @@
 // goes by the same epoch; resources the lookup found only conditionally (caveats) still go to
 // the engine. Lookups run in the background from a queue, two at a time (the request that asked
 // for one is answered by its own check); a set that would hold more than `maxSetSize` ids is not
-// kept, and all sets share an id budget (oldest dropped first).
+// kept, and all sets share an id budget (oldest dropped first). A bulk call with BULK_SET_MIN or
+// more misses of one subject, type and permission waits for that set instead (one lookup rather
+// than a check per item) and is answered from it.
 //
 // TTL mode (remote: other writers exist, so nothing here can know about their writes). Only
 // requests asking `minimize_latency` — which allow SpiceDB itself to answer seconds stale — are
@@ -99,6 +101,12 @@ const MAX_LOOKUPS = 2;
  * will): the backlog of background engine work stays around a second after a burst.
  */
 const MAX_QUEUED = 256;
+/**
+ * A bulk call with at least this many misses of one (subject, type, permission) waits for that
+ * subject's set instead of asking the engine for each item: one lookup answers them all, and
+ * every later call of that subject too (the lookup would be made in the background anyway).
+ */
+const BULK_SET_MIN = 16;
 
 export class CheckCache extends EngineDecorator {
   private entries = new Map<string, Entry>();
@@ -112,6 +120,8 @@ export class CheckCache extends EngineDecorator {
   /** Sets waiting for a lookup, with the epoch they were asked for in (stale ones are skipped). */
   private queued: Array<{ key: string; item: CheckItem; epoch: number }> = [];
   private readonly lookups = new Set<Promise<void>>();
+  /** Lookups running, by set key, so a bulk call can wait for the one it needs. */
+  private readonly building = new Map<string, Promise<void>>();
 
   constructor(inner: Engine, private readonly options: CheckCacheOptions) {
     super(inner);
@@ -141,7 +151,15 @@ export class CheckCache extends EngineDecorator {
       const cached = this.lookup(plan);
       return cached ? { ok: true, result: cached } : undefined;
     });
-    const missing = results.flatMap((r, i) => (r ? [] : [i]));
+    let missing = results.flatMap((r, i) => (r ? [] : [i]));
+    if (missing.length >= BULK_SET_MIN && (await this.awaitSubjectSets(missing.map((i) => plans[i] as Extract<Plan, { use: true }>)))) {
+      // Answered from the sets just built where they could be (the epoch is checked again).
+      for (const i of missing) {
+        const fromSet = this.fromBuiltSet(plans[i] as Extract<Plan, { use: true }>);
+        if (fromSet) results[i] = { ok: true, result: fromSet };
+      }
+      missing = results.flatMap((r, i) => (r ? [] : [i]));
+    }
     if (missing.length === 0) return { results: results as BulkCheckResult[], zedToken: (results[0] as { result: CheckResult }).result.zedToken };
     const started = this.currentEpoch();
     const engineConsistency = (plans[0] as Extract<Plan, { use: true }>).engineConsistency;
@@ -233,10 +251,7 @@ export class CheckCache extends EngineDecorator {
     if (!options || this.options.freshness.kind !== "exact" || item.context !== undefined || item.subject.id === "*") return undefined;
     const key = subjectSetKey(item);
     const set = this.sets.get(key);
-    if (set) {
-      if (set.conditional.has(item.resource.id) || !atLeastAsFresh(set.revision, plan.wanted)) return undefined;
-      return { permissionship: set.allowed.has(item.resource.id) ? "allowed" : "denied", zedToken: set.zedToken };
-    }
+    if (set) return answerFromSet(set, plan);
     if (this.claimed.has(key)) return undefined;
     if (this.demand.size >= DEMAND_LIMIT) this.demand = new Map();
     const misses = (this.demand.get(key) ?? 0) + 1;
@@ -255,8 +270,60 @@ export class CheckCache extends EngineDecorator {
   /** drainQueue builds queued sets one after another, skipping those asked for before a change. */
   private async drainQueue(options: SubjectSetOptions): Promise<void> {
     for (let next = this.queued.shift(); next; next = this.queued.shift()) {
-      if (next.epoch === this.currentEpoch()) await this.buildSubjectSet(next.key, next.item, options);
+      if (next.epoch === this.currentEpoch()) await this.startBuild(next.key, next.item, options);
     }
+  }
+
+  private startBuild(key: string, item: CheckItem, options: SubjectSetOptions): Promise<void> {
+    const running = this.building.get(key);
+    if (running) return running;
+    const build = this.buildSubjectSet(key, item, options).finally(() => this.building.delete(key));
+    this.building.set(key, build);
+    return build;
+  }
+
+  /**
+   * awaitSubjectSets: for each (subject, type, permission) with at least BULK_SET_MIN of a bulk
+   * call's misses, waits for its set — taken out of the queue and looked up now, or already being
+   * looked up. Says whether it waited for any.
+   */
+  private async awaitSubjectSets(plans: Array<Extract<Plan, { use: true }>>): Promise<boolean> {
+    const options = this.options.subjectSets;
+    if (!options || this.options.freshness.kind !== "exact") return false;
+    const counts = new Map<string, number>();
+    for (const { item } of plans) {
+      if (item.context !== undefined || item.subject.id === "*") continue;
+      const key = subjectSetKey(item);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const waits: Array<Promise<void>> = [];
+    for (const [key, count] of counts) {
+      if (count < BULK_SET_MIN) continue;
+      const running = this.building.get(key);
+      if (running) {
+        waits.push(running);
+        continue;
+      }
+      const at = this.queued.findIndex((q) => q.key === key);
+      if (at < 0) continue; // not asked for (too large, refused, or the queue was full)
+      const [queued] = this.queued.splice(at, 1);
+      if (queued!.epoch === this.currentEpoch()) waits.push(this.startBuild(key, queued!.item, options));
+    }
+    await Promise.all(waits);
+    return waits.length > 0;
+  }
+
+  /** fromBuiltSet answers from a set if one is held now, counting a hit (the miss was counted). */
+  private fromBuiltSet(plan: Extract<Plan, { use: true }>): CheckResult | undefined {
+    this.currentEpoch();
+    const set = plan.item.context === undefined ? this.sets.get(subjectSetKey(plan.item)) : undefined;
+    const answer = set && answerFromSet(set, plan);
+    if (answer) {
+      this.counts.misses -= 1;
+      this.counts.hits += 1;
+      this.counts.setHits += 1;
+    }
+    return answer;
   }
 
   /** buildSubjectSet looks up every resource the subject holds the permission on, at one revision. */
@@ -338,6 +405,12 @@ export class CheckCache extends EngineDecorator {
 /** subjectSetKey names the set a check would be answered from: subject, resource type, permission. */
 function subjectSetKey(item: CheckItem): string {
   return `${item.resource.type}#${item.permission}@${item.subject.type}:${item.subject.id}#${item.subject.relation ?? ""}`;
+}
+
+/** answerFromSet answers a check from its subject's set, unless the resource is conditional there or the set is not fresh enough. */
+function answerFromSet(set: SubjectSet, plan: Extract<Plan, { use: true }>): CheckResult | undefined {
+  if (set.conditional.has(plan.item.resource.id) || !atLeastAsFresh(set.revision, plan.wanted)) return undefined;
+  return { permissionship: set.allowed.has(plan.item.resource.id) ? "allowed" : "denied", zedToken: set.zedToken };
 }
 
 /** atLeastAsFresh says whether an answer at revision `have` may serve a request for `wanted` (exact mode). */
