@@ -313,17 +313,14 @@ export class CheckCache extends EngineDecorator {
     return waits.length > 0;
   }
 
-  /** fromBuiltSet answers from a set if one is held now, counting a hit (the miss was counted). */
+  /**
+   * fromBuiltSet answers from a set if one is held now. It stays counted as a miss: the engine
+   * was asked for it (the lookup counts in setLookups).
+   */
   private fromBuiltSet(plan: Extract<Plan, { use: true }>): CheckResult | undefined {
     this.currentEpoch();
     const set = plan.item.context === undefined ? this.sets.get(subjectSetKey(plan.item)) : undefined;
-    const answer = set && answerFromSet(set, plan);
-    if (answer) {
-      this.counts.misses -= 1;
-      this.counts.hits += 1;
-      this.counts.setHits += 1;
-    }
-    return answer;
+    return set && answerFromSet(set, plan);
   }
 
   /** buildSubjectSet looks up every resource the subject holds the permission on, at one revision. */
