@@ -18,7 +18,7 @@ export function threadIds(): number[] {
 }
 
 export interface ThreadPriority {
-  /** Threads lowered so far (ended ones included). */
+  /** Live threads lowered so far. */
   lowered(): number;
   stop(): void;
 }
@@ -29,9 +29,12 @@ export interface ThreadPriority {
  * already at that nice value or lower in priority is left as it is.
  */
 export function lowerThreadPriority(options: { nice: number; keep?: ReadonlySet<number>; everyMs?: number }): ThreadPriority {
-  const done = new Set<number>();
+  let done = new Set<number>();
   const sweep = () => {
-    for (const tid of threadIds()) {
+    const live = threadIds();
+    // Forget threads that ended, so a long-lived process does not keep their ids.
+    done = new Set(live.filter((tid) => done.has(tid)));
+    for (const tid of live) {
       if (tid === process.pid || options.keep?.has(tid) || done.has(tid)) continue;
       try {
         if (getPriority(tid) < options.nice) setPriority(tid, options.nice);
