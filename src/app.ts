@@ -31,7 +31,7 @@ import { auditEngine } from "./domain/audited-engine.js";
 import { runInOperation } from "./domain/audit-context.js";
 import { DEFAULT_INVITATION_TTL, parseDuration } from "./domain/invitation-ttl.js";
 import { KeyedMutex } from "./domain/keyed-mutex.js";
-import { requestContext } from "./http/request-context.js";
+import { REQUEST_ID, requestContext } from "./http/request-context.js";
 import { buildOpenApi, docsRoutes, type RouteDoc } from "./http/openapi.js";
 import { healthRouteDocs, healthRoutes } from "./http/routes/health-routes.js";
 import { answerCheck, permissionRouteDocs, permissionRoutes } from "./http/routes/permission-routes.js";
@@ -157,8 +157,6 @@ export function grpcEndpointDeps(deps: Pick<AppDeps, "engine" | "store" | "logge
 }
 
 const VERSION = "0.1.0";
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function buildApp(deps: AppDeps): Express {
   const app = express();

@@ -14,7 +14,8 @@ export type Principal =
   | { kind: "key"; keyName: string; scopes: ReadonlySet<Scope> }
   | { kind: "user"; userId: string; email?: string };
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,8192})$/;
+/** BEARER takes the token out of an Authorization header. */
+export const BEARER = /^Bearer ([\x21-\x7e]{1,8192})$/;
 const ACTOR = /^user:([A-Za-z0-9_-]{1,128})$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
@@ -50,12 +51,17 @@ export function authenticate(keys: () => ApiKeyRing, jwt?: JwtVerifier): Request
  * requireScope admits principals holding the scope; `admin` may call everything. A user's
  * JWT counts as `check` (for itself) and `manage` (as itself), never `admin`.
  */
+/** hasScope: a key holding `admin` may call everything. */
+export function hasScope(scopes: ReadonlySet<Scope>, scope: Scope): boolean {
+  return scopes.has(scope) || scopes.has("admin");
+}
+
 export function requireScope(scope: Scope): RequestHandler {
   return (req, _res, next) => {
     const principal = principalOf(req);
     if (!principal) return next(unauthenticated("missing credentials"));
     if (principal.kind === "user") return scope === "admin" ? next(forbidden("a user token cannot call admin endpoints")) : next();
-    if (principal.scopes.has(scope) || principal.scopes.has("admin")) return next();
+    if (hasScope(principal.scopes, scope)) return next();
     next(forbidden(`this key lacks the '${scope}' scope`));
   };
 }

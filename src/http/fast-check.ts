@@ -16,17 +16,17 @@ import type { Express } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import type { ApiKeyRing } from "./api-keys.js";
+import { BEARER, hasScope } from "./authenticate.js";
+import { REQUEST_ID } from "./request-context.js";
 import { looksLikeJwt, type JwtVerifier } from "./jwt-verifier.js";
 import type { Metrics } from "./metrics.js";
-import { problemFor } from "./problem.js";
+import { INTERNAL_PROBLEM, problemFor, retryAfterOf } from "./problem.js";
 import { DomainError, invalidRequest } from "../domain/errors.js";
 import type { CheckAnswer } from "../domain/check-permission.js";
 
 /** Bodies up to this size are read here; a larger one (up to the body limit) goes to Express. */
 export const FAST_BODY_LIMIT = 64 * 1024;
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,8192})$/;
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
 const ROUTE = "/v1/check";
 
@@ -62,7 +62,7 @@ function eligible(req: IncomingMessage, deps: FastCheckDeps): boolean {
   const token = BEARER.exec(h.authorization ?? "")?.[1];
   if (!token || (deps.jwt?.enabled && looksLikeJwt(token))) return false;
   const identity = deps.keys().identify(token);
-  return identity !== undefined && (identity.scopes.has("check") || identity.scopes.has("admin"));
+  return identity !== undefined && hasScope(identity.scopes, "check");
 }
 
 /** FastCheck serves a request and returns true, or returns false having touched nothing. */
@@ -80,18 +80,22 @@ export function fastCheck(deps: FastCheckDeps): FastCheck {
     res.end(body);
   };
 
+  // The same mapping as the Express chain's errorHandler (http/problem.ts).
   const fail = (res: ServerResponse, reqId: string, err: unknown) => {
+    let problem = INTERNAL_PROBLEM;
     if (err instanceof DomainError) {
       const f = err.failure;
       deps.logger.info({ reqId, code: f.kind }, f.detail);
-      if ((f.kind === "unavailable" || f.kind === "throttled") && f.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(f.retryAfterSeconds));
-      return send(res, problemFor(f).status, "application/problem+json; charset=utf-8", JSON.stringify(problemFor(f)));
+      const retryAfter = retryAfterOf(f);
+      if (retryAfter !== undefined) res.setHeader("Retry-After", String(retryAfter));
+      problem = problemFor(f);
+    } else {
+      deps.logger.error({ reqId, err }, "unexpected error");
     }
-    deps.logger.error({ reqId, err }, "unexpected error");
-    send(res, 500, "application/problem+json; charset=utf-8", JSON.stringify({ type: "https://accord.dev/problems/internal", title: "Internal error", status: 500, detail: "internal error", code: "internal" }));
+    send(res, problem.status, "application/problem+json; charset=utf-8", JSON.stringify(problem));
   };
 
-  const serve = async (req: IncomingMessage, res: ServerResponse, body: Buffer, reqId: string) => {
+  const serve = async (res: ServerResponse, body: Buffer, reqId: string) => {
     let parsed: unknown;
     try {
       const text = body.toString("utf8");
@@ -133,7 +137,7 @@ export function fastCheck(deps: FastCheckDeps): FastCheck {
     req.on("error", () => res.destroy());
     req.on("end", () => {
       // Content-Length bounded the body before it was read; Node's parser holds a client to it.
-      void serve(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), reqId);
+      void serve(res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), reqId);
     });
     return true;
   };

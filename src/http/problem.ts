@@ -55,6 +55,14 @@ export function sendProblem(res: Response, problem: Problem, retryAfterSeconds?:
   res.status(problem.status).type("application/problem+json").send(JSON.stringify(problem));
 }
 
+/** INTERNAL_PROBLEM answers anything unexpected: no detail, no stack trace. */
+export const INTERNAL_PROBLEM: Problem = { type: "https://accord.dev/problems/internal", title: "Internal error", status: 500, detail: "internal error", code: "internal" };
+
+/** retryAfterOf is the Retry-After a failure carries (unavailable, throttled), if any. */
+export function retryAfterOf(failure: Failure): number | undefined {
+  return failure.kind === "unavailable" || failure.kind === "throttled" ? failure.retryAfterSeconds : undefined;
+}
+
 export function problemFor(failure: Failure): Problem {
   const [status, title] = statusAndTitle(failure);
   const problem: Problem = { type: `https://accord.dev/problems/${failure.kind}`, title, status, detail: failure.detail, code: failure.kind };
@@ -68,8 +76,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (err instanceof DomainError) {
     const f = err.failure;
     req.log?.info({ code: f.kind }, f.detail);
-    const retry = f.kind === "unavailable" || f.kind === "throttled" ? f.retryAfterSeconds : undefined;
-    return sendProblem(res, problemFor(f), retry);
+    return sendProblem(res, problemFor(f), retryAfterOf(f));
   }
   // Errors raised by express.json() and friends carry a status and a type.
   const e = err as { status?: number; type?: string; message?: string };
@@ -83,5 +90,5 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return sendProblem(res, { type: "about:blank", title: "Bad request", status: e.status, detail: e.message ?? "bad request", code: "invalid_request" });
   }
   req.log?.error({ err }, "unexpected error");
-  sendProblem(res, { type: "https://accord.dev/problems/internal", title: "Internal error", status: 500, detail: "internal error", code: "internal" });
+  sendProblem(res, INTERNAL_PROBLEM);
 };

@@ -85,15 +85,17 @@ export async function answerCheck(useCases: Pick<UseCases, "checkPermission">, m
   const { consistency, ...item } = parse(CheckBody, body);
   admit?.(item.subject);
   const answer = await useCases.checkPermission.execute({ item, consistency });
-  metrics?.countCheck(answer.allowed ? "allowed" : answer.conditional ? "conditional" : "denied");
+  countAnswer(metrics, answer);
   return answer;
 }
 
+/** countAnswer counts a check's result in the metrics (an item's error is not counted). */
+function countAnswer(metrics: Metrics | undefined, answer: { allowed?: boolean; conditional?: true } | { error: unknown }): void {
+  if ("error" in answer) return;
+  metrics?.countCheck(answer.allowed ? "allowed" : answer.conditional ? "conditional" : "denied");
+}
+
 export function permissionRoutes(useCases: UseCases, options: { maxBulkItems: number; metrics?: Metrics }): Router {
-  const count = (answer: { allowed?: boolean; conditional?: true } | { error: unknown }) => {
-    if ("error" in answer) return;
-    options.metrics?.countCheck(answer.allowed ? "allowed" : answer.conditional ? "conditional" : "denied");
-  };
   const router = Router();
   router.use("/v1/check", requireScope("check"));
   router.use("/v1/lookup", requireScope("check"));
@@ -109,7 +111,7 @@ export function permissionRoutes(useCases: UseCases, options: { maxBulkItems: nu
     const body = parse(BulkBody, req.body);
     requireSelf(req, body.items.map((i) => i.subject));
     const answer = await useCases.checkBulkPermissions.execute(body);
-    answer.results.forEach(count);
+    answer.results.forEach((result) => countAnswer(options.metrics, result));
     res.json(answer);
   });
 
