@@ -8,6 +8,7 @@
 // refuses, the pending entry is discarded; if the process dies in between, the entry stays
 // pending ("unconfirmed": the change may or may not have happened), never missing.
 import { createHash } from "node:crypto";
+import { memoizedMethods } from "../engine/memoized-methods.js";
 import type { Engine, Precondition, Relationship, RelationshipFilter, RelationshipUpdate, WriteResult } from "../engine/engine.js";
 import type { AuditChange, AuditDraft, Store } from "../store/store.js";
 import { auditDraft, type DraftInput } from "./audit-context.js";
@@ -97,11 +98,11 @@ export function auditEngine<E extends Engine>(engine: E, deps: AuditedEngineDeps
     },
   };
 
+  const passThrough = memoizedMethods<E>((target, _property, value) => value.bind(target));
   return new Proxy(engine, {
     get(target, property, receiver) {
       if (property === "write" || property === "deleteByFilter" || property === "writeSchema") return audited[property];
-      const value = Reflect.get(target, property, receiver) as unknown;
-      return typeof value === "function" ? value.bind(target) : value;
+      return passThrough!(target, property, receiver);
     },
   });
 }

@@ -1,6 +1,7 @@
 // instrumentEngine wraps an Engine so every call reports its duration and failure kind (for
 // metrics), and bulk checks their batch size. It changes no behaviour.
 import { EngineError, type Engine } from "./engine.js";
+import { memoizedMethods } from "./memoized-methods.js";
 
 export interface EngineObserver {
   call(method: string, seconds: number, failure?: string): void;
@@ -13,12 +14,10 @@ const OBSERVED = [
 ] as const;
 
 export function instrumentEngine<E extends Engine>(engine: E, observer: EngineObserver): E {
+  // Each method is wrapped once, not at every call: the check path reads `engine.check` per request.
   return new Proxy(engine, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== "function" || !(OBSERVED as readonly PropertyKey[]).includes(property)) {
-        return typeof value === "function" ? value.bind(target) : value;
-      }
+    get: memoizedMethods((target, property, value) => {
+      if (!(OBSERVED as readonly PropertyKey[]).includes(property)) return value.bind(target);
       const method = String(property);
       return async (...args: unknown[]) => {
         if (method === "checkBulk") observer.batch((args[0] as unknown[]).length);
@@ -32,6 +31,6 @@ export function instrumentEngine<E extends Engine>(engine: E, observer: EngineOb
           throw err;
         }
       };
-    },
+    }),
   });
 }
