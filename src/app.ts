@@ -172,17 +172,18 @@ export function buildApp(deps: AppDeps): Express {
 
   // POST /v1/check's common case is served ahead of Express, with the same parts (a rate limit
   // is Express's alone, so with one configured every request goes through the chain below).
-  if (!(deps.limits?.ratePerSecond ?? 0)) {
-    const fast = fastCheck({
-      keys,
-      jwt: deps.jwt,
-      answer: (body) => answerCheck(useCases, metrics, body),
-      metrics,
-      logger: deps.logger,
-      requestTimeoutMs: deps.limits?.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
-    });
-    serveFastChecksFirst(app, fast);
-  }
+  // Either way requests are served in turns (http/request-turns.ts).
+  const fast = deps.limits?.ratePerSecond
+    ? undefined
+    : fastCheck({
+        keys,
+        jwt: deps.jwt,
+        answer: (body) => answerCheck(useCases, metrics, body),
+        metrics,
+        logger: deps.logger,
+        requestTimeoutMs: deps.limits?.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
+      });
+  serveFastChecksFirst(app, fast);
   app.use(
     pinoHttp({
       logger: deps.logger,

@@ -159,6 +159,31 @@ describe.skipIf(REMOTE)("check cache and consistency", () => {
     expect(after.bypassed).toBe(before.bypassed + 1);
   });
 
+  it("a hit is answered at once, with no engine call; what it may not answer it leaves to the engine", async () => {
+    const [p, u] = [uid("p"), uid("u")];
+    await touch(`project:${p}#viewer@user:${u}`);
+    await warm(`project:${p}`, "view", `user:${u}`, true);
+    const engineChecks = async () => {
+      const res = await server.call("GET", "/metrics", { key: "check" });
+      return Number(/accord_engine_call_duration_seconds_count\{method="check"\} (\d+)/.exec(res.body as string)?.[1] ?? 0);
+    };
+    const calls = await engineChecks();
+    expect(await allowed(`project:${p}`, "view", `user:${u}`)).toBe(true);
+    expect(await engineChecks()).toBe(calls);
+    // The engine's check is asked for what the cache may not answer: full consistency, a miss.
+    expect(await allowed(`project:${p}`, "view", `user:${u}`, "full")).toBe(true);
+    expect(await engineChecks()).toBe(calls + 1);
+
+    const cache = server.checkPath.cache!;
+    const item = { resource: { type: "project", id: p }, permission: "view", subject: { type: "user", id: u } };
+    expect(cache.checkFromCache(item)?.permissionship).toBe("allowed");
+    expect(cache.checkFromCache(item, { kind: "full" })).toBeUndefined();
+    // A miss given back to the caller changes nothing: it is counted when check is called.
+    const before = cache.stats();
+    expect(cache.checkFromCache({ ...item, subject: { type: "user", id: uid("nobody") } })).toBeUndefined();
+    expect(cache.stats()).toEqual(before);
+  });
+
   it("atLeastAsFresh is served from the cache only by an entry at least that fresh", async () => {
     const [p, u] = [uid("p"), uid("u")];
     const written = await touch(`project:${p}#viewer@user:${u}`);

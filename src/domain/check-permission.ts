@@ -19,11 +19,19 @@ export function toCheckAnswer(result: CheckResult): CheckAnswer {
   return answer;
 }
 
-export function createCheckPermission(deps: { engine: Pick<Engine, "check"> }) {
+export function createCheckPermission(deps: { engine: Pick<Engine, "check" | "checkFromCache"> }) {
   return {
     async execute(input: { item: CheckItem; consistency?: Consistency }): Promise<CheckAnswer> {
       const result = await engineCall(() => deps.engine.check(input.item, input.consistency), fieldOfCheck(input.item));
       return toCheckAnswer(result);
+    },
+    /**
+     * fromCache is execute's answer when the check cache holds it, given at once (no promise, no
+     * engine call: most checks, so the hot path stays synchronous); undefined means call execute.
+     */
+    fromCache(input: { item: CheckItem; consistency?: Consistency }): CheckAnswer | undefined {
+      const result = deps.engine.checkFromCache?.(input.item, input.consistency);
+      return result && toCheckAnswer(result);
     },
   };
 }

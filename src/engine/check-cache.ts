@@ -141,6 +141,12 @@ export class CheckCache extends EngineDecorator {
     return result;
   }
 
+  /** checkFromCache answers a hit at once (no promise, nothing asked of the engine); a miss is left to check, which counts it. */
+  override checkFromCache(item: CheckItem, consistency?: Consistency): CheckResult | undefined {
+    const plan = this.plan(item, consistency);
+    return plan.use ? this.find(plan) : undefined;
+  }
+
   override async checkBulk(items: CheckItem[], consistency?: Consistency): Promise<{ results: BulkCheckResult[]; zedToken: string }> {
     const plans = items.map((item) => this.plan(item, consistency));
     if (plans.some((p) => !p.use)) {
@@ -220,22 +226,30 @@ export class CheckCache extends EngineDecorator {
     }
   }
 
+  /** lookup answers from the cache, or counts the miss (and the subject's demand for a set). */
   private lookup(plan: Plan): CheckResult | undefined {
     if (!plan.use) return undefined;
+    const found = this.find(plan);
+    if (found) return found;
+    this.counts.misses += 1;
+    this.noteDemand(plan);
+    return undefined;
+  }
+
+  /** find answers from an entry or a subject set, counting the hit; a miss changes nothing. */
+  private find(plan: Extract<Plan, { use: true }>): CheckResult | undefined {
     this.currentEpoch();
     const entry = this.entries.get(plan.key);
     if (entry && this.fresh(entry, plan.wanted)) {
       this.counts.hits += 1;
       return entry.result;
     }
-    const fromSet = this.fromSubjectSet(plan);
+    const fromSet = this.setAnswer(plan);
     if (fromSet) {
       this.counts.hits += 1;
       this.counts.setHits += 1;
-      return fromSet;
     }
-    this.counts.misses += 1;
-    return undefined;
+    return fromSet;
   }
 
   private fresh(entry: Entry, wanted: TokenRevision | undefined): boolean {
@@ -243,28 +257,39 @@ export class CheckCache extends EngineDecorator {
     return atLeastAsFresh(entry.revision, wanted);
   }
 
-  /** fromSubjectSet answers from the subject's set, or counts the miss toward looking one up. */
-  private fromSubjectSet(plan: Extract<Plan, { use: true }>): CheckResult | undefined {
+  /**
+   * setKeyOf names the subject set a check may be answered from, or undefined when sets do not
+   * apply: they are off, the cache is not exact, the check carries a caveat context, or its
+   * subject is a wildcard (user:* asks "may anyone?": a question for a check, not a lookup).
+   */
+  private setKeyOf(item: CheckItem): string | undefined {
+    if (!this.options.subjectSets || this.options.freshness.kind !== "exact" || item.context !== undefined || item.subject.id === "*") return undefined;
+    return subjectSetKey(item);
+  }
+
+  /** setAnswer answers from the subject's set, if one is held and may answer (nothing counted). */
+  private setAnswer(plan: Extract<Plan, { use: true }>): CheckResult | undefined {
+    const key = this.setKeyOf(plan.item);
+    const set = key === undefined ? undefined : this.sets.get(key);
+    return set && answerFromSet(set, plan);
+  }
+
+  /** noteDemand counts a miss toward its subject's set, and queues the set's lookup when due. */
+  private noteDemand(plan: Extract<Plan, { use: true }>): void {
     const options = this.options.subjectSets;
-    const { item } = plan;
-    // A wildcard subject (user:*) asks "may anyone?": a question for a check, not a lookup.
-    if (!options || this.options.freshness.kind !== "exact" || item.context !== undefined || item.subject.id === "*") return undefined;
-    const key = subjectSetKey(item);
-    const set = this.sets.get(key);
-    if (set) return answerFromSet(set, plan);
-    if (this.claimed.has(key)) return undefined;
+    const key = this.setKeyOf(plan.item);
+    if (!options || key === undefined || this.sets.has(key) || this.claimed.has(key)) return;
     if (this.demand.size >= DEMAND_LIMIT) this.demand = new Map();
     const misses = (this.demand.get(key) ?? 0) + 1;
     this.demand.set(key, misses);
     if (misses >= options.after && this.queued.length < MAX_QUEUED) {
       this.claimed.add(key);
-      this.queued.push({ key, item, epoch: this.epoch });
+      this.queued.push({ key, item: plan.item, epoch: this.epoch });
       while (this.lookups.size < MAX_LOOKUPS) {
         const worker: Promise<void> = this.drainQueue(options).finally(() => this.lookups.delete(worker));
         this.lookups.add(worker);
       }
     }
-    return undefined;
   }
 
   /** drainQueue builds queued sets one after another, skipping those asked for before a change. */
@@ -289,12 +314,11 @@ export class CheckCache extends EngineDecorator {
    */
   private async awaitSubjectSets(plans: Array<Extract<Plan, { use: true }>>): Promise<boolean> {
     const options = this.options.subjectSets;
-    if (!options || this.options.freshness.kind !== "exact") return false;
+    if (!options) return false;
     const counts = new Map<string, number>();
     for (const { item } of plans) {
-      if (item.context !== undefined || item.subject.id === "*") continue;
-      const key = subjectSetKey(item);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const key = this.setKeyOf(item);
+      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     const waits: Array<Promise<void>> = [];
     for (const [key, count] of counts) {
@@ -319,8 +343,7 @@ export class CheckCache extends EngineDecorator {
    */
   private fromBuiltSet(plan: Extract<Plan, { use: true }>): CheckResult | undefined {
     this.currentEpoch();
-    const set = plan.item.context === undefined ? this.sets.get(subjectSetKey(plan.item)) : undefined;
-    return set && answerFromSet(set, plan);
+    return this.setAnswer(plan);
   }
 
   /** buildSubjectSet looks up every resource the subject holds the permission on, at one revision. */

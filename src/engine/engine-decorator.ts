@@ -8,6 +8,9 @@ export class EngineDecorator implements Engine {
   check(item: CheckItem, consistency?: Consistency) {
     return this.inner.check(item, consistency);
   }
+  checkFromCache(item: CheckItem, consistency?: Consistency) {
+    return this.inner.checkFromCache?.(item, consistency);
+  }
   checkBulk(items: CheckItem[], consistency?: Consistency) {
     return this.inner.checkBulk(items, consistency);
   }

@@ -173,6 +173,11 @@ export class EngineError extends Error {
 
 export interface Engine {
   check(item: CheckItem, consistency?: Consistency): Promise<CheckResult>;
+  /**
+   * checkFromCache answers at once, without a promise, when a check cache in the engine's path
+   * holds the exact answer; undefined means "call check". Engines without a cache lack it.
+   */
+  checkFromCache?(item: CheckItem, consistency?: Consistency): CheckResult | undefined;
   checkBulk(items: CheckItem[], consistency?: Consistency): Promise<{ results: BulkCheckResult[]; zedToken: string }>;
   /** explain runs a traced check: the result plus the tree of sub-problems SpiceDB solved. */
   explain(item: CheckItem, consistency?: Consistency): Promise<ExplainResult>;

@@ -23,6 +23,7 @@ import type { Metrics } from "./metrics.js";
 import { INTERNAL_PROBLEM, problemFor, retryAfterOf } from "./problem.js";
 import { DomainError, invalidRequest } from "../domain/errors.js";
 import type { CheckAnswer } from "../domain/check-permission.js";
+import { servedInTurns, type RequestHandler } from "./request-turns.js";
 
 /** Bodies up to this size are read here; a larger one (up to the body limit) goes to Express. */
 export const FAST_BODY_LIMIT = 64 * 1024;
@@ -33,8 +34,11 @@ const ROUTE = "/v1/check";
 export interface FastCheckDeps {
   keys: () => ApiKeyRing;
   jwt?: JwtVerifier;
-  /** The route's own work: validate the body (throws a DomainError), check, count. */
-  answer(body: unknown): Promise<CheckAnswer>;
+  /**
+   * The route's own work: validate the body (throws a DomainError), check, count. A cached
+   * answer comes back at once, so a hit is served without a promise in between.
+   */
+  answer(body: unknown): CheckAnswer | Promise<CheckAnswer>;
   metrics: Metrics;
   logger: Logger;
   requestTimeoutMs: number;
@@ -67,7 +71,6 @@ function eligible(req: IncomingMessage, deps: FastCheckDeps): boolean {
 
 /** FastCheck serves a request and returns true, or returns false having touched nothing. */
 export type FastCheck = (req: IncomingMessage, res: ServerResponse) => boolean;
-type Handle = (req: IncomingMessage, res: ServerResponse, callback?: unknown) => void;
 
 export function fastCheck(deps: FastCheckDeps): FastCheck {
   const headers = securityHeaders();
@@ -95,21 +98,35 @@ export function fastCheck(deps: FastCheckDeps): FastCheck {
     send(res, problem.status, "application/problem+json; charset=utf-8", JSON.stringify(problem));
   };
 
-  const serve = async (res: ServerResponse, body: Buffer, reqId: string) => {
-    let parsed: unknown;
+  const reply = (res: ServerResponse, answer: CheckAnswer) => {
+    if (!res.headersSent) send(res, 200, "application/json; charset=utf-8", JSON.stringify(answer));
+  };
+
+  // Answers the body: at once when the answer is cached, else when the engine's answer comes.
+  const serve = (res: ServerResponse, body: Buffer, reqId: string, deadline: () => void) => {
+    let answer: CheckAnswer | Promise<CheckAnswer>;
     try {
       const text = body.toString("utf8");
       // Like express.json(): an empty body is {}, and a byte-order mark is not part of the JSON.
-      parsed = text.length === 0 ? {} : JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    } catch {
-      return fail(res, reqId, invalidRequest("request body is not valid JSON", "body"));
-    }
-    try {
-      const answer = await deps.answer(parsed);
-      if (!res.headersSent) send(res, 200, "application/json; charset=utf-8", JSON.stringify(answer));
+      let parsed: unknown;
+      try {
+        parsed = text.length === 0 ? {} : JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      } catch {
+        throw invalidRequest("request body is not valid JSON", "body");
+      }
+      answer = deps.answer(parsed);
     } catch (err) {
       if (!res.headersSent) fail(res, reqId, err);
+      return;
     }
+    if (!(answer instanceof Promise)) return reply(res, answer);
+    deadline();
+    answer.then(
+      (value) => reply(res, value),
+      (err: unknown) => {
+        if (!res.headersSent) fail(res, reqId, err);
+      },
+    );
   };
 
   return (req, res) => {
@@ -119,15 +136,26 @@ export function fastCheck(deps: FastCheckDeps): FastCheck {
     const reqId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader("X-Request-Id", reqId);
     for (const [name, value] of headers) res.setHeader(name, value);
-    const timer = setTimeout(() => {
-      if (!res.headersSent) fail(res, reqId, new DomainError({ kind: "timeout", detail: `request took longer than ${deps.requestTimeoutMs} ms` }));
-    }, deps.requestTimeoutMs);
+    // The time limit runs only while the request waits (for its body or the engine): an answer
+    // given at once needs no timer.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = () => {
+      timer ??= setTimeout(() => {
+        if (!res.headersSent) fail(res, reqId, new DomainError({ kind: "timeout", detail: `request took longer than ${deps.requestTimeoutMs} ms` }));
+      }, deps.requestTimeoutMs);
+    };
     res.once("close", () => clearTimeout(timer));
     res.once("finish", () => {
       const seconds = (performance.now() - started) / 1000;
       deps.metrics.observeRequest("POST", ROUTE, res.statusCode, seconds);
       if (infoEnabled()) deps.logger.info({ reqId, req: { method: "POST", url: ROUTE }, res: { statusCode: res.statusCode }, responseTime: Math.round(seconds * 1000) }, "request completed");
     });
+    const whole = bufferedBody(req);
+    if (whole) {
+      serve(res, whole, reqId, deadline);
+      return true;
+    }
+    deadline();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
@@ -137,20 +165,38 @@ export function fastCheck(deps: FastCheckDeps): FastCheck {
     req.on("error", () => res.destroy());
     req.on("end", () => {
       // Content-Length bounded the body before it was read; Node's parser holds a client to it.
-      void serve(res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), reqId);
+      serve(res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), reqId, deadline);
     });
     return true;
   };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * bufferedBody is the whole body when it has already arrived (the parser holds it, as when the
+ * request is taken a turn after it came: see serveInTurns), read at once; undefined otherwise.
+ */
+function bufferedBody(req: IncomingMessage): Buffer | undefined {
+  if (!req.complete || req.readableFlowing !== null) return undefined;
+  const body = (req.read() as Buffer | null) ?? EMPTY;
+  // Nothing is left: the stream ends, and the connection is free for its next request.
+  req.resume();
+  return body;
 }
 
 /**
  * serveFastChecksFirst puts the fast path in front of an Express app: a request it takes never
  * enters Express (whose per-request set-up and router are a good part of a cached check's
  * cost); any other goes to Express as before. Express calls `app.handle` for every request.
+ * Without a fast path (a rate limit is configured) requests still go in turns.
  */
-export function serveFastChecksFirst(app: Express, fast: FastCheck): void {
-  const expressHandle = (app as unknown as { handle: Handle }).handle.bind(app);
-  (app as unknown as { handle: Handle }).handle = (req, res, callback) => {
-    if (!fast(req, res)) expressHandle(req, res, callback);
-  };
+export function serveFastChecksFirst(app: Express, fast: FastCheck | undefined): void {
+  const expressHandle = (app as unknown as { handle: RequestHandler }).handle.bind(app);
+  const handle: RequestHandler = fast
+    ? (req, res, callback) => {
+        if (!fast(req, res)) expressHandle(req, res, callback);
+      }
+    : expressHandle;
+  (app as unknown as { handle: RequestHandler }).handle = servedInTurns(handle);
 }

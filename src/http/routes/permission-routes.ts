@@ -79,14 +79,21 @@ const bulkBody = (max: number) => z.object({ items: z.array(BulkItem).min(1).max
 /**
  * answerCheck is POST /v1/check's work, shared with the fast path (http/fast-check.ts):
  * validate the body, let `admit` refuse the subject (a user token asks only about itself),
- * check, count the result.
+ * check, count the result. A cached answer comes back at once, anything else as a promise;
+ * invalid input throws either way.
  */
-export async function answerCheck(useCases: Pick<UseCases, "checkPermission">, metrics: Metrics | undefined, body: unknown, admit?: (subject: SubjectRef) => void): Promise<CheckAnswer> {
+export function answerCheck(useCases: Pick<UseCases, "checkPermission">, metrics: Metrics | undefined, body: unknown, admit?: (subject: SubjectRef) => void): CheckAnswer | Promise<CheckAnswer> {
   const { consistency, ...item } = parse(CheckBody, body);
   admit?.(item.subject);
-  const answer = await useCases.checkPermission.execute({ item, consistency });
-  countAnswer(metrics, answer);
-  return answer;
+  const cached = useCases.checkPermission.fromCache({ item, consistency });
+  if (cached) {
+    countAnswer(metrics, cached);
+    return cached;
+  }
+  return useCases.checkPermission.execute({ item, consistency }).then((answer) => {
+    countAnswer(metrics, answer);
+    return answer;
+  });
 }
 
 /** countAnswer counts a check's result in the metrics (an item's error is not counted). */
