@@ -1,10 +1,12 @@
 // npm run bench — the check path measured side by side in one run (issue 8). Starts Accord
 // embedded on a temporary data dir in its own process, seeds a dataset through the HTTP API,
 // and at concurrency 1, 16, 64 and 256 measures (a) the raw engine in-process, (b) the HTTP
-// ceiling (JSON echo behind Accord's middleware), (c) POST /v1/check with the cache on, (c′)
-// off, (c0) with neither cache nor coalescing, (d) POST /v1/check/bulk with 100 items and (e)
-// POST /v1/lookup/resources; then the capacity curve (check latency cold and warm, restart
-// time, RSS) at 10k, 50k and 200k relationships. Writes bench/results.json and bench/RESULTS.md.
+// ceiling (JSON echo behind Accord's middleware) and (b0) the same echo on plain node:http,
+// (c) POST /v1/check with the cache on, and again with every answer cached (the same requests
+// replayed), (c′) off, (c0) with neither cache nor coalescing, (d) POST /v1/check/bulk with 100
+// items and (e) POST /v1/lookup/resources; then the capacity curve (check latency cold and warm,
+// restart time, RSS) at 10k, 50k and 200k relationships. Writes bench/results.json and
+// bench/RESULTS.md. BENCH_NODE_ARGS="--trace-gc …" passes node flags to the server process.
 //
 //   npm run bench                       full run (team dataset through the product endpoints)
 //   npm run bench -- --quick            under 2 minutes: short runs, raw seeding, team only
@@ -65,7 +67,7 @@ async function seedDataset(server: BenchServer, name: SizeName, mode: SeedMode) 
 }
 
 /** measure runs one HTTP load with the server's event-loop delay recorded around it. */
-async function measure(server: BenchServer, app: "accord" | "nocache" | "plain" | "echo" | "remote", path: string, bodies: string[], connections: number, perRequest = 1, start?: number, profile?: string): Promise<Row & { sent: number }> {
+async function measure(server: BenchServer, app: "accord" | "nocache" | "plain" | "echo" | "bare" | "remote", path: string, bodies: string[], connections: number, perRequest = 1, start?: number, profile?: string): Promise<Row & { sent: number }> {
   if (profile) await server.ask({ type: "profile-start" });
   await server.ask({ type: "eld-start" });
   const cpuBefore = await server.ask<{ main: number; other: number }>({ type: "cpu" });
@@ -75,7 +77,7 @@ async function measure(server: BenchServer, app: "accord" | "nocache" | "plain" 
   const wall = (performance.now() - t0) / 1000;
   const client = process.cpuUsage(clientBefore);
   const cpuAfter = await server.ask<{ main: number; other: number }>({ type: "cpu" });
-  const eld = await server.ask<{ p99: number }>({ type: "eld-stop" });
+  const eld = await server.ask<{ p99: number; gc: NonNullable<Row["gc"]> }>({ type: "eld-stop" });
   if (profile) await server.ask({ type: "profile-stop", path: profile });
   await server.ask({ type: "drain" });
   return {
@@ -84,6 +86,7 @@ async function measure(server: BenchServer, app: "accord" | "nocache" | "plain" 
     p50: round(result.p50),
     p99: round(result.p99),
     eldP99: round(eld.p99),
+    gc: { pauses: eld.gc.pauses, totalMs: eld.gc.totalMs, over10ms: eld.gc.over10ms },
     non2xx: result.non2xx,
     errors: result.errors,
     sent: result.sent,
@@ -111,14 +114,15 @@ interface CacheStats {
 }
 
 async function sideBySide(server: BenchServer, pools: Pools) {
-  const rows: Results["rows"] = { a: [], b: [], c: [], cCold: [], cOff: [], c0: [], d: [], dOff: [], e: [] };
+  const rows: Results["rows"] = { a: [], b: [], b0: [], c: [], cAll: [], cCold: [], cOff: [], c0: [], d: [], dOff: [], e: [] };
   let bulkCursor = PRIMED_BULK;
   const hitRates: number[] = [];
+  const allHitRates: number[] = [];
   const bulkHitRates: number[] = [];
   const batchSizes: Array<{ cacheOn: number; cacheOff: number }> = [];
   // Warm up the JIT of every path once before anything is measured.
-  for (const app of ["accord", "nocache", "plain", "echo"] as const) {
-    await httpLoad({ url: server.url(app), path: app === "echo" ? "/echo" : "/v1/check", key: KEY, bodies: pools.checks, connections: 16, seconds: 1 });
+  for (const app of ["accord", "nocache", "plain", "echo", "bare"] as const) {
+    await httpLoad({ url: server.url(app), path: app === "echo" || app === "bare" ? "/echo" : "/v1/check", key: KEY, bodies: pools.checks, connections: 16, seconds: 1 });
     await server.ask({ type: "drain" });
   }
   // Runs of (c) continue one stream of checks; each starts with the cache holding the answers to
@@ -128,16 +132,23 @@ async function sideBySide(server: BenchServer, pools: Pools) {
   for (const c of levels) {
     rows.a.push(await rawEngine(server, c));
     rows.b.push(await measure(server, "echo", "/echo", pools.checks, c));
+    rows.b0.push(await measure(server, "bare", "/echo", pools.checks, c));
     // Quick: primed once, before the first run, and kept (no write comes between the runs).
     if (!quick || c === levels[0]) await server.ask({ type: "prime", from: cursor - PRIMED, to: cursor });
     const before = await stats();
     const profile = profileDir && c === 64 ? join(profileDir, "check-cache-on-c64.cpuprofile") : undefined;
     const warm = await measure(server, "accord", "/v1/check", pools.checks, c, 1, cursor, profile);
+    const sentBefore = pools.checks.slice(cursor, cursor + warm.sent);
     cursor += warm.sent;
     rows.c.push(warm);
     const after = await stats();
     const hits = after.cache.hits - before.cache.hits;
     hitRates.push(round(hits / Math.max(1, hits + after.cache.misses - before.cache.misses), 3));
+    // The same requests again: now the cache holds every answer, so this is the check path itself.
+    rows.cAll.push(await measure(server, "accord", "/v1/check", sentBefore, c, 1, 0));
+    const afterAll = await stats();
+    const allHits = afterAll.cache.hits - after.cache.hits;
+    allHitRates.push(round(allHits / Math.max(1, allHits + afterAll.cache.misses - after.cache.misses), 3));
     if (!quick) {
       await server.ask({ type: "cache-reset" });
       const cold = await measure(server, "accord", "/v1/check", pools.checks, c, 1, cursor);
@@ -174,7 +185,7 @@ async function sideBySide(server: BenchServer, pools: Pools) {
       `c=${c}: raw ${rows.a[i]!.rps}/s · echo ${rows.b[i]!.rps}/s · check cache on ${rows.c[i]!.rps}/s p99 ${rows.c[i]!.p99} ms (hits ${(hitRates[i]! * 100).toFixed(0)}%) · off ${rows.cOff[i]!.rps}/s · bulk ${rows.d[i]!.rps} checks/s (hits ${(bulkHitRates[i]! * 100).toFixed(0)}%) · lookup ${rows.e[i]!.rps}/s`,
     );
   }
-  return { rows, hitRates, bulkHitRates, batchSizes };
+  return { rows, hitRates, allHitRates, bulkHitRates, batchSizes };
 }
 
 /** postAccord sends one JSON body to the production check path's server, with the bench key. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { Request, ServerOptions } from "./server-process.js";
 
 export interface Ready {
-  ports: { accord: number; nocache: number; plain: number; echo: number; remote: number };
+  ports: { accord: number; nocache: number; plain: number; echo: number; bare: number; remote: number };
   openMs: number;
   stats: { replayedRelationships: number; replayMs: number };
   memory: { rssMb: number; peakRssMb: number };
@@ -36,7 +36,8 @@ export class BenchServer {
 
   static start(options: ServerOptions, env: Record<string, string> = {}): Promise<BenchServer> {
     const t0 = performance.now();
-    const execArgv = ["--import", "tsx"];
+    // BENCH_NODE_ARGS: extra node flags for the server process (experiments: --trace-gc, …).
+    const execArgv = ["--import", "tsx", ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean)];
     const child = fork(fileURLToPath(new URL("./server-process.ts", import.meta.url)), [JSON.stringify(options)], { execArgv, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     running.add(child);
     child.once("exit", () => running.delete(child));

@@ -4,6 +4,7 @@
 //   nocache  coalescing only (cache off)
 //   plain    the engine as is (neither: the check path before issue 8)
 //   echo     a trivial JSON POST echo behind the same middleware as Accord (the HTTP ceiling)
+//   bare     the same echo on plain node:http, no middleware (the floor of any Node HTTP server here)
 //   remote   (with options.remote) Accord in remote mode: RemoteEngine → a SpiceDB gRPC endpoint
 // and answers the bench's questions over IPC: event-loop delay, cache statistics, RSS, and raw
 // in-process engine load (the fastest way this package can issue single checks, no HTTP).
@@ -12,8 +13,9 @@ import { pinoHttp } from "pino-http";
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { buildApp } from "../../src/app.js";
 import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
 import { loadConfig } from "../../src/config.js";
@@ -50,6 +52,7 @@ export type Request =
   | { type: "cpu" }
   | { type: "profile-start" }
   | { type: "profile-stop"; path: string }
+
   | { type: "close" };
 
 const options = JSON.parse(process.argv[2]!) as ServerOptions;
@@ -92,9 +95,20 @@ function echoApp(): express.Express {
 
 let active = 0;
 
-function listen(app: express.Express): Promise<number> {
+/** bareEcho answers a POST with its own JSON body on plain node:http: no middleware, no parsing. */
+function bareEcho(req: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  req.on("end", () => {
+    const body = Buffer.concat(chunks);
+    res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
+    res.end(body);
+  });
+}
+
+function listen(handler: RequestListener): Promise<number> {
   return new Promise((resolve) => {
-    const server = app.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+    const server = createServer(handler).listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
     server.on("request", (_req, res) => {
       active += 1;
       res.on("close", () => (active -= 1));
@@ -122,10 +136,26 @@ const ports = {
   nocache: await listen(app(nocachePath.engine)),
   plain: await listen(app(engine)),
   echo: await listen(echoApp()),
+  bare: await listen(bareEcho),
   remote: remoteEngine ? await listen(app(buildCheckPath(remoteEngine, DEFAULT_CHECK_PATH).engine)) : 0,
 };
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
+
+/** gcPauses sums the garbage collector's pauses of the main thread between two takes. */
+const gcPauses = (() => {
+  let pauses: number[] = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) pauses.push(entry.duration);
+  }).observe({ entryTypes: ["gc"] });
+  return {
+    take() {
+      const taken = pauses.sort((a, b) => a - b);
+      pauses = [];
+      return { pauses: taken.length, totalMs: Math.round(taken.reduce((a, b) => a + b, 0)), over10ms: taken.filter((d) => d > 10).length, maxMs: Math.round(taken.at(-1) ?? 0) };
+    },
+  };
+})();
 let items: CheckItem[] = [];
 
 function memory(): { rssMb: number; peakRssMb: number } {
@@ -221,7 +251,15 @@ async function handle(request: Request): Promise<unknown> {
       return {};
     case "eld-stop":
       delay.disable();
-      return { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
+      return {
+        p50: delay.percentile(50) / 1e6,
+        p90: delay.percentile(90) / 1e6,
+        p99: delay.percentile(99) / 1e6,
+        p999: delay.percentile(99.9) / 1e6,
+        max: delay.max / 1e6,
+        samples: delay.count,
+        gc: gcPauses.take(),
+      };
     case "cache-reset":
       accordPath.cache?.clear();
       return {};
