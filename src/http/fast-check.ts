@@ -44,11 +44,11 @@ export interface FastCheckDeps {
   requestTimeoutMs: number;
 }
 
-/** securityHeaders are the headers helmet sets on every response, captured once. */
-function securityHeaders(): Array<[string, string]> {
-  const headers: Array<[string, string]> = [];
+/** securityHeaders are the headers helmet sets on every response, captured once as name, value, name, value, … */
+function securityHeaders(): string[] {
+  const headers: string[] = [];
   const res = {
-    setHeader: (name: string, value: unknown) => headers.push([name, String(value)]),
+    setHeader: (name: string, value: unknown) => headers.push(name, String(value)),
     removeHeader: () => undefined,
   };
   helmet()({} as IncomingMessage, res as unknown as ServerResponse, () => undefined);
@@ -76,30 +76,31 @@ export function fastCheck(deps: FastCheckDeps): FastCheck {
   const headers = securityHeaders();
   const infoEnabled = () => deps.logger.isLevelEnabled("info");
 
-  const send = (res: ServerResponse, status: number, type: string, body: string) => {
-    res.statusCode = status;
-    res.setHeader("Content-Type", type);
-    res.setHeader("Content-Length", Buffer.byteLength(body));
+  // The whole head is written in one call from a list (writeHead): nothing is held on the
+  // response while it waits for the engine, and no header object is built per request.
+  const send = (res: ServerResponse, reqId: string, status: number, type: string, body: string, extra: string[] = []) => {
+    res.writeHead(status, [...headers, "X-Request-Id", reqId, ...extra, "Content-Type", type, "Content-Length", String(Buffer.byteLength(body))]);
     res.end(body);
   };
 
   // The same mapping as the Express chain's errorHandler (http/problem.ts).
   const fail = (res: ServerResponse, reqId: string, err: unknown) => {
     let problem = INTERNAL_PROBLEM;
+    let extra: string[] | undefined;
     if (err instanceof DomainError) {
       const f = err.failure;
       deps.logger.info({ reqId, code: f.kind }, f.detail);
       const retryAfter = retryAfterOf(f);
-      if (retryAfter !== undefined) res.setHeader("Retry-After", String(retryAfter));
+      if (retryAfter !== undefined) extra = ["Retry-After", String(retryAfter)];
       problem = problemFor(f);
     } else {
       deps.logger.error({ reqId, err }, "unexpected error");
     }
-    send(res, problem.status, "application/problem+json; charset=utf-8", JSON.stringify(problem));
+    send(res, reqId, problem.status, "application/problem+json; charset=utf-8", JSON.stringify(problem), extra);
   };
 
-  const reply = (res: ServerResponse, answer: CheckAnswer) => {
-    if (!res.headersSent) send(res, 200, "application/json; charset=utf-8", JSON.stringify(answer));
+  const reply = (res: ServerResponse, reqId: string, answer: CheckAnswer) => {
+    if (!res.headersSent) send(res, reqId, 200, "application/json; charset=utf-8", JSON.stringify(answer));
   };
 
   // Answers the body: at once when the answer is cached, else when the engine's answer comes.
@@ -119,10 +120,10 @@ export function fastCheck(deps: FastCheckDeps): FastCheck {
       if (!res.headersSent) fail(res, reqId, err);
       return;
     }
-    if (!(answer instanceof Promise)) return reply(res, answer);
+    if (!(answer instanceof Promise)) return reply(res, reqId, answer);
     deadline();
     answer.then(
-      (value) => reply(res, value),
+      (value) => reply(res, reqId, value),
       (err: unknown) => {
         if (!res.headersSent) fail(res, reqId, err);
       },
@@ -134,8 +135,6 @@ export function fastCheck(deps: FastCheckDeps): FastCheck {
     const started = performance.now();
     const given = req.headers["x-request-id"];
     const reqId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
-    res.setHeader("X-Request-Id", reqId);
-    for (const [name, value] of headers) res.setHeader(name, value);
     // The time limit runs only while the request waits (for its body or the engine): an answer
     // given at once needs no timer.
     let timer: NodeJS.Timeout | undefined;
