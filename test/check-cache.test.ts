@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckCache } from "../src/engine/check-cache.js";
 import { EngineDecorator } from "../src/engine/engine-decorator.js";
+import type { EmbeddedEngine } from "../src/engine/embedded-engine.js";
 import { SCHEMA, startTestServer, uid, type TestServer } from "./helpers/test-server.js";
 
 // Under `npm run test:remote` the engine cannot see other writers, so the cache runs in TTL
@@ -429,6 +430,44 @@ describe.skipIf(REMOTE)("subject sets", () => {
     // A change drops the set: the next call sees it.
     await touch(`project:${projects[15]}#viewer@user:${u}`);
     expect(await bulk()).toEqual(projects.map((_, i) => i < 10 || i === 15));
+  });
+
+  it("a bulk call waits for its set even when the lookup queue is full", async () => {
+    // The background lookups of other subjects hang until released, so their sets fill the queue.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let engineChecks = 0;
+    class GatedEngine extends EngineDecorator {
+      override async lookupResources(...args: Parameters<EngineDecorator["lookupResources"]>) {
+        if (args[0].subject.id.startsWith("filler")) await gate;
+        return super.lookupResources(...args);
+      }
+      override check(...args: Parameters<EngineDecorator["check"]>) {
+        engineChecks += 1;
+        return super.check(...args);
+      }
+      override checkBulk(...args: Parameters<EngineDecorator["checkBulk"]>) {
+        engineChecks += args[0].length;
+        return super.checkBulk(...args);
+      }
+    }
+    const engine = server.engine as EmbeddedEngine;
+    const cache = new CheckCache(new GatedEngine(engine), { maxEntries: 10_000, freshness: { kind: "exact", changes: engine }, subjectSets: { after: 1, maxSetSize: 1000, maxIds: 100_000 } });
+    const p = uid("p");
+    const view = (subject: string, project = p) => ({ resource: { type: "project", id: project }, permission: "view", subject: { type: "user", id: subject } });
+    const u = uid("u");
+    const projects = Array.from({ length: 20 }, () => uid("bq"));
+    await touch(...projects.slice(0, 5).map((project) => `project:${project}#viewer@user:${u}`));
+    // 2 lookups hang in the workers and 256 wait in the queue: more subjects find it full.
+    await Promise.all(Array.from({ length: 300 }, (_, i) => cache.check(view(`filler${uid()}-${i}`))));
+    engineChecks = 0;
+    const before = cache.stats().setLookups;
+    const answered = await cache.checkBulk(projects.map((project) => view(u, project)));
+    expect(answered.results.map((r) => r.ok && r.result.permissionship)).toEqual(projects.map((_, i) => (i < 5 ? "allowed" : "denied")));
+    expect(cache.stats().setLookups - before).toBe(1);
+    expect(engineChecks).toBe(0);
+    release();
+    await cache.idle();
   });
 
   it("a set larger than the limit is not kept, and single checks still answer", async () => {

@@ -315,13 +315,16 @@ export class CheckCache extends EngineDecorator {
   private async awaitSubjectSets(plans: Array<Extract<Plan, { use: true }>>): Promise<boolean> {
     const options = this.options.subjectSets;
     if (!options) return false;
-    const counts = new Map<string, number>();
+    const counts = new Map<string, { item: CheckItem; count: number }>();
     for (const { item } of plans) {
       const key = this.setKeyOf(item);
-      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+      if (key === undefined) continue;
+      const seen = counts.get(key);
+      if (seen) seen.count += 1;
+      else counts.set(key, { item, count: 1 });
     }
     const waits: Array<Promise<void>> = [];
-    for (const [key, count] of counts) {
+    for (const [key, { item, count }] of counts) {
       if (count < BULK_SET_MIN) continue;
       const running = this.building.get(key);
       if (running) {
@@ -329,9 +332,16 @@ export class CheckCache extends EngineDecorator {
         continue;
       }
       const at = this.queued.findIndex((q) => q.key === key);
-      if (at < 0) continue; // not asked for (too large, refused, or the queue was full)
-      const [queued] = this.queued.splice(at, 1);
-      if (queued!.epoch === this.currentEpoch()) waits.push(this.startBuild(key, queued!.item, options));
+      if (at >= 0) {
+        const [queued] = this.queued.splice(at, 1);
+        if (queued!.epoch === this.currentEpoch()) waits.push(this.startBuild(key, queued!.item, options));
+      } else if (!this.claimed.has(key) && !this.sets.has(key)) {
+        // Not queued because the queue was full (under load, many subjects at once): this call
+        // needs the set now, and one lookup costs less than its checks.
+        this.claimed.add(key);
+        waits.push(this.startBuild(key, item, options));
+      }
+      // Otherwise the set proved too large or was refused: its items go to the engine.
     }
     await Promise.all(waits);
     return waits.length > 0;
