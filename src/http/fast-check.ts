@@ -174,7 +174,7 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * bufferedBody is the whole body when it has already arrived (the parser holds it, as when the
- * request is taken a turn after it came: see serveInTurns), read at once; undefined otherwise.
+ * request is taken a turn after it came: see servedInTurns), read at once; undefined otherwise.
  */
 function bufferedBody(req: IncomingMessage): Buffer | undefined {
   if (!req.complete || req.readableFlowing !== null) return undefined;
