@@ -13,6 +13,7 @@ import {
   type Consistency,
   type Engine,
   type ExpandNode,
+  type ExplainResult,
   type LookupResourcesPage,
   type LookupResourcesRequest,
   type LookupSubjectsRequest,
@@ -22,16 +23,25 @@ import {
   type ReadRelationshipsPage,
   type RelationshipFilter,
   type RelationshipUpdate,
+  type WatchAvailability,
   type WatchEvent,
   type WriteResult,
 } from "./engine.js";
+import { isIP } from "node:net";
 import * as codec from "./spicedb-codec.js";
+import { inFullyConsistentScope } from "./consistency-scope.js";
+import { ExpiryTimeline } from "./expiry-timeline.js";
+import { resolveTarget, splitEndpoints } from "./spicedb-target.js";
+import { parseSchema } from "./schema/parse-schema.js";
+import type { SchemaModel } from "./schema/schema-model.js";
+import { completeTrace, hasCachedStep } from "./schema/trace-completion.js";
 import * as messages from "./spicedb-messages.js";
 
 /** MAX_UPDATES is SpiceDB's default limit of updates per WriteRelationships call. */
 const MAX_UPDATES = 1000;
 
 export interface RemoteEngineOptions {
+  /** `host:port`, or several nodes separated by commas (round robin over them, see spicedb-target). */
   endpoint: string;
   token: string;
   /** Plaintext gRPC (local clusters, compose); TLS otherwise. */
@@ -54,6 +64,11 @@ type StreamMethod<Req, Res> = (request: Req, options: grpc.CallOptions) => grpc.
 
 export class RemoteEngine implements Engine {
   private newestToken: string | undefined;
+  private parsedSchema: { text: string; model: SchemaModel } | undefined;
+  /** When relationships written through this replica expire (see settleExpiries). */
+  private readonly expiries = new ExpiryTimeline();
+  private settling: Promise<void> | undefined;
+  private watchKnown: WatchAvailability | undefined;
   private closed = false;
   private readonly callTimeoutMs: number;
   private readonly attempts: number;
@@ -71,7 +86,13 @@ export class RemoteEngine implements Engine {
   /** connect opens the channel and writes the schema, waiting for the engine to come up. */
   static async connect(options: RemoteEngineOptions): Promise<RemoteEngine> {
     const security = options.insecure ? v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS : v1.ClientSecurity.SECURE;
-    const client = v1.NewClient(options.token, options.endpoint, security, undefined, {
+    const { target, channelOptions, nodes } = await resolveTarget(options.endpoint);
+    // TLS to a list of nodes: certificates name the host, not the address connected to.
+    const firstHost = splitEndpoints(options.endpoint)[0]!.host;
+    const tlsName = !options.insecure && nodes.length > 1 && !isIP(firstHost) ? { "grpc.ssl_target_name_override": firstHost, "grpc.default_authority": firstHost } : {};
+    const client = v1.NewClient(options.token, target, security, undefined, {
+      ...channelOptions,
+      ...tlsName,
       // Reconnect quickly after an engine restart instead of grpc's default 1 s → 120 s backoff.
       "grpc.initial_reconnect_backoff_ms": 100,
       "grpc.max_reconnect_backoff_ms": 2_000,
@@ -98,6 +119,8 @@ export class RemoteEngine implements Engine {
   }
 
   private consistency(consistency?: Consistency): v1.Consistency {
+    // Under a lock shared by replicas, the default read must see writes made through any of them.
+    if ((consistency === undefined || consistency.kind === "read_your_writes") && inFullyConsistentScope()) return codec.toConsistency({ kind: "full" }, undefined);
     return codec.toConsistency(consistency, this.newestToken);
   }
 
@@ -155,6 +178,7 @@ export class RemoteEngine implements Engine {
   }
 
   async check(item: CheckItem, consistency?: Consistency): Promise<CheckResult> {
+    await this.settleExpiries(consistency);
     const response = await this.unary<v1.CheckPermissionRequest, v1.CheckPermissionResponse>(
       this.client.checkPermission,
       codec.toCheckRequest(item, this.consistency(consistency)),
@@ -162,7 +186,21 @@ export class RemoteEngine implements Engine {
     return messages.checkResultOf(response);
   }
 
-  async explain(item: CheckItem, consistency?: Consistency) {
+  /**
+   * explain is a traced check. A real SpiceDB answers sub-problems it has computed before from
+   * its dispatch cache, bare; those steps are completed (schema/trace-completion.ts) at the
+   * answer's revision, so the trace names the relations that grant, as an uncached one would.
+   */
+  async explain(item: CheckItem, consistency?: Consistency): Promise<ExplainResult> {
+    const answer = await this.tracedCheck(item, consistency);
+    if (!answer.trace || !hasCachedStep(answer.trace)) return answer;
+    const source = { tracedCheck: (i: CheckItem, c: Consistency) => this.tracedCheck(i, c), readRelationships: this.readRelationships.bind(this) };
+    const at: Consistency = { kind: "at_least_as_fresh", token: answer.result.zedToken };
+    return { result: answer.result, trace: await completeTrace(answer.trace, await this.schemaModel(), source, at) };
+  }
+
+  private async tracedCheck(item: CheckItem, consistency?: Consistency): Promise<ExplainResult> {
+    await this.settleExpiries(consistency);
     const response = await this.unary<v1.CheckPermissionRequest, v1.CheckPermissionResponse>(
       this.client.checkPermission,
       codec.toCheckRequest(item, this.consistency(consistency), true),
@@ -171,7 +209,15 @@ export class RemoteEngine implements Engine {
     return { result: messages.checkResultOf(response), trace: trace ? codec.fromTrace(trace) : undefined };
   }
 
+  /** schemaModel parses the engine's current schema (kept while its text stays the same). */
+  private async schemaModel(): Promise<SchemaModel> {
+    const text = await this.readSchema();
+    if (this.parsedSchema?.text !== text) this.parsedSchema = { text, model: parseSchema(text) };
+    return this.parsedSchema.model;
+  }
+
   async checkBulk(items: CheckItem[], consistency?: Consistency) {
+    await this.settleExpiries(consistency);
     const response = await this.unary<v1.CheckBulkPermissionsRequest, v1.CheckBulkPermissionsResponse>(
       this.client.checkBulkPermissions,
       messages.checkBulkRequest(items, this.consistency(consistency)),
@@ -180,6 +226,7 @@ export class RemoteEngine implements Engine {
   }
 
   async expand(resource: ObjectRef, permission: string, consistency?: Consistency): Promise<ExpandNode> {
+    await this.settleExpiries(consistency);
     const response = await this.unary<v1.ExpandPermissionTreeRequest, v1.ExpandPermissionTreeResponse>(this.client.expandPermissionTree, {
       consistency: this.consistency(consistency),
       resource: codec.toObjectReference(resource),
@@ -189,18 +236,21 @@ export class RemoteEngine implements Engine {
   }
 
   async lookupResources(request: LookupResourcesRequest, consistency?: Consistency): Promise<LookupResourcesPage> {
+    await this.settleExpiries(consistency);
     const { message, paged } = messages.lookupResourcesRequest(request, () => this.consistency(consistency));
     const responses = await this.stream<v1.LookupResourcesRequest, v1.LookupResourcesResponse>(this.client.lookupResources, message);
     return messages.lookupResourcesPageOf(responses, request.limit, paged, this.newestToken ?? "");
   }
 
   async lookupSubjects(request: LookupSubjectsRequest, consistency?: Consistency): Promise<LookupSubjectsResult> {
+    await this.settleExpiries(consistency);
     const message = messages.lookupSubjectsRequest(request, this.consistency(consistency));
     const responses = await this.stream<v1.LookupSubjectsRequest, v1.LookupSubjectsResponse>(this.client.lookupSubjects, message);
     return messages.lookupSubjectsResultOf(responses, this.newestToken ?? "");
   }
 
   async readRelationships(filter: RelationshipFilter, page: { limit: number; cursor?: string }, consistency?: Consistency): Promise<ReadRelationshipsPage> {
+    await this.settleExpiries(consistency);
     const { message, paged } = messages.readRelationshipsRequest(filter, page, () => this.consistency(consistency));
     const responses = await this.stream<v1.ReadRelationshipsRequest, v1.ReadRelationshipsResponse>(this.client.readRelationships, message);
     return messages.readRelationshipsPageOf(responses, page.limit, paged, this.newestToken ?? "");
@@ -214,7 +264,36 @@ export class RemoteEngine implements Engine {
       this.client.writeRelationships,
       v1.WriteRelationshipsRequest.create({ updates: updates.map(codec.toRelationshipUpdate), optionalPreconditions: codec.toPreconditions(preconditions) }),
     );
+    for (const u of updates) if (u.operation !== "delete" && u.relationship.expiresAt) this.expiries.add(u.relationship.expiresAt.getTime());
     return this.acknowledge(response.writtenAt?.token);
+  }
+
+  /**
+   * settleExpiries makes a relationship's end visible at its time. SpiceDB filters expired
+   * relationships by the database clock when it reads, but caches answers by revision, and
+   * without writes the revision stays put for a quantization window (5 s by default): a check
+   * right after an expiry could get the answer computed before it. So, for reads at this
+   * replica's own freshness, once an expiry it knows of has passed, one empty write (it
+   * changes nothing, and gets a new revision) goes first and becomes the newest token.
+   */
+  private async settleExpiries(consistency: Consistency | undefined): Promise<void> {
+    if ((consistency && consistency.kind !== "read_your_writes") || !(this.expiries.earliest()! <= Date.now())) return;
+    this.settling ??= (async () => {
+      const due = Date.now();
+      try {
+        const response = await this.unaryOnce<v1.WriteRelationshipsRequest, v1.WriteRelationshipsResponse>(
+          this.client.writeRelationships,
+          v1.WriteRelationshipsRequest.create({ updates: [] }),
+        );
+        this.expiries.passed(due);
+        this.acknowledge(response.writtenAt?.token);
+      } catch {
+        // The read below goes ahead at the newest freshness known; the next read tries again.
+      } finally {
+        this.settling = undefined;
+      }
+    })();
+    await this.settling;
   }
 
   async deleteByFilter(filter: RelationshipFilter, preconditions?: Precondition[]): Promise<WriteResult> {
@@ -265,6 +344,36 @@ export class RemoteEngine implements Engine {
       signal.removeEventListener("abort", cancel);
       stream.cancel();
     }
+  }
+
+  /**
+   * watchAvailability opens a watch from now and waits for its first word: SpiceDB sends a
+   * checkpoint within its watch heartbeat (1 s by default) when it can watch, and answers
+   * UNIMPLEMENTED when its datastore cannot (PostgreSQL without track_commit_timestamp). The
+   * answer is kept once known; an engine that is down is asked again next time.
+   */
+  async watchAvailability(): Promise<WatchAvailability> {
+    if (this.watchKnown) return this.watchKnown;
+    const answer = await new Promise<WatchAvailability | undefined>((resolve) => {
+      const stream = this.client.watch(v1.WatchRequest.create({ optionalObjectTypes: [], optionalUpdateKinds: [] })) as grpc.ClientReadableStream<v1.WatchResponse>;
+      const done = (value: WatchAvailability | undefined) => {
+        clearTimeout(timer);
+        stream.removeAllListeners("data");
+        stream.on("error", () => undefined);
+        stream.cancel();
+        resolve(value);
+      };
+      // No word for 3 s is not a "no": the stream opened; events only come with changes.
+      const timer = setTimeout(() => done({ available: true }), 3_000);
+      stream.on("data", () => done({ available: true }));
+      stream.on("error", (err: grpc.ServiceError) => {
+        if (err.code === grpc.status.UNIMPLEMENTED) {
+          done({ available: false, reason: `SpiceDB serves no Watch (${err.details || "unimplemented"}): on PostgreSQL it needs track_commit_timestamp=on` });
+        } else done(undefined);
+      });
+    });
+    if (answer) this.watchKnown = answer;
+    return answer ?? { available: false, reason: "SpiceDB did not answer a watch (unavailable)" };
   }
 
   async ready(): Promise<boolean> {
