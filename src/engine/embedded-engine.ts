@@ -15,6 +15,7 @@ import {
   type CheckItem,
   type Consistency,
   type Engine,
+  type WatchAvailability,
   type ExpandNode,
   type LookupResourcesPage,
   type LookupResourcesRequest,
@@ -294,6 +295,11 @@ export class EmbeddedEngine implements Engine {
         })),
       };
     }
+  }
+
+  /** watchAvailability: the embedded engine always streams its changes. */
+  async watchAvailability(): Promise<WatchAvailability> {
+    return { available: true };
   }
 
   async ready(): Promise<boolean> {

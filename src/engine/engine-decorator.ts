@@ -47,6 +47,9 @@ export class EngineDecorator implements Engine {
   ready() {
     return this.inner.ready();
   }
+  watchAvailability() {
+    return this.inner.watchAvailability();
+  }
   close() {
     return this.inner.close();
   }

@@ -112,6 +112,12 @@ export interface CheckTrace {
   result: Permissionship;
   /** Caveat evaluated at this step, when there was one. */
   caveat?: string;
+  /**
+   * SpiceDB answered this step from its dispatch cache, so the engine sent neither its
+   * sub-problems nor whether it is a relation (a real SpiceDB server; the embedded build
+   * caches nothing). Engines complete such steps before returning (trace-completion.ts).
+   */
+  cached?: boolean;
   children: CheckTrace[];
 }
 
@@ -144,6 +150,8 @@ export interface RelationshipChange {
   operation: "touch" | "delete";
   relationship: Relationship;
 }
+
+export type WatchAvailability = { available: true } | { available: false; reason: string };
 
 export interface WatchEvent {
   changes: RelationshipChange[];
@@ -200,5 +208,10 @@ export interface Engine {
   watch(fromToken: string | undefined, signal: AbortSignal): AsyncIterable<WatchEvent>;
   /** ready reports whether the engine answers and has a schema. */
   ready(): Promise<boolean>;
+  /**
+   * watchAvailability says whether this engine can stream changes (watch), and if not why, in
+   * one line: a SpiceDB on PostgreSQL without track_commit_timestamp serves no Watch at all.
+   */
+  watchAvailability(): Promise<WatchAvailability>;
   close(): Promise<void>;
 }

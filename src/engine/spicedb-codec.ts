@@ -178,6 +178,8 @@ export function fromTrace(trace: DebugTrace): CheckTrace {
     result,
     children: trace.resolution.oneofKind === "subProblems" ? trace.resolution.subProblems.traces.map(fromTrace) : [],
   };
+  // SpiceDB's dispatch cache answered this sub-problem: no sub-problems, and no relation/permission type.
+  if (trace.resolution.oneofKind === "wasCachedResult" && trace.resolution.wasCachedResult) out.cached = true;
   if (trace.caveatEvaluationInfo?.caveatName) out.caveat = trace.caveatEvaluationInfo.caveatName;
   return out;
 }
