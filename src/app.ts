@@ -30,7 +30,7 @@ import { instrumentEngine } from "./engine/instrumented-engine.js";
 import { auditEngine } from "./domain/audited-engine.js";
 import { runInOperation } from "./domain/audit-context.js";
 import { DEFAULT_INVITATION_TTL, parseDuration } from "./domain/invitation-ttl.js";
-import { KeyedMutex } from "./domain/keyed-mutex.js";
+import { KeyedMutex, type CrossProcessLock } from "./domain/keyed-mutex.js";
 import { REQUEST_ID, requestContext } from "./http/request-context.js";
 import { buildOpenApi, docsRoutes, type RouteDoc } from "./http/openapi.js";
 import { healthRouteDocs, healthRoutes } from "./http/routes/health-routes.js";
@@ -141,7 +141,7 @@ const grpcOperation: CallScope = async (caller, work) => {
     return await runInOperation({ principal, actor: principal, action: () => `gRPC ${caller.method}`, target: () => undefined }, work);
   } catch (err) {
     // An audit log that cannot be written changed nothing: UNAVAILABLE tells clients to retry.
-    if (err instanceof DomainError && err.failure.kind === "unavailable") throw new EngineError({ kind: "unavailable", message: err.message });
+    if (err instanceof DomainError && (err.failure.kind === "unavailable" || err.failure.kind === "engine_unavailable")) throw new EngineError({ kind: "unavailable", message: err.message });
     throw err;
   }
 };
@@ -214,7 +214,9 @@ export function buildApp(deps: AppDeps): Express {
   app.use(permissionRoutes(useCases, { maxBulkItems: deps.maxBulkItems ?? 1000, metrics }));
   app.use(relationshipRoutes(useCases));
   // Product routers (organizations, projects, groups, roles, resources, …), scope `manage`.
-  const product: ProductDeps = { engine, store: deps.store, locks: new KeyedMutex(), now, invitationTtlMs };
+  // Remote mode's store locks across replicas (PostgreSQL advisory locks); SQLite is one process.
+  const shared: CrossProcessLock | undefined = deps.store.runExclusive ? (deps.store as CrossProcessLock) : undefined;
+  const product: ProductDeps = { engine, store: deps.store, locks: new KeyedMutex(shared), now, invitationTtlMs };
   for (const routes of PRODUCT_ROUTES) app.use(routes(product));
   app.use((req, _res, next) => next(notFound(`no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

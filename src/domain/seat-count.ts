@@ -41,3 +41,18 @@ export async function requireFreeSeat(deps: SeatDeps, orgId: string, userId: str
     throw seatLimitReached(`organization:${orgId} has ${members.size} members and ${invited} pending invitations of ${seatLimit} seats`);
   }
 }
+
+/**
+ * requireHeldSeat is the seat check of an accepted invitation: its seat was held since it was
+ * sent, but a seat limit lowered meanwhile (below members plus pending) must still hold for
+ * members: accepting never makes them more than the limit (409 seat_limit_reached).
+ * NOTE: callers hold the organization's lock (across replicas in remote mode).
+ */
+export async function requireHeldSeat(deps: SeatDeps, orgId: string): Promise<void> {
+  const seatLimit = await seatLimitOf(deps.store, orgId);
+  if (seatLimit === undefined) return;
+  const members = await readMemberIds(deps.engine, orgId);
+  if (members.size >= seatLimit) {
+    throw seatLimitReached(`organization:${orgId} has ${members.size} members of ${seatLimit} seats (the limit was lowered since this invitation was sent)`);
+  }
+}

@@ -12,7 +12,7 @@ import type { KeyedMutex } from "./keyed-mutex.js";
 import { DEFAULT_SCOPES, ORG_ROLES, type OrgRole, type Scopes } from "./model.js";
 import { membershipUpdates, requireOtherOwner, requireScopesWithinActor, roleFilter } from "./org-member-rules.js";
 import { organizationRef, readMembership, requireOrganization, type Membership } from "./organization-graph.js";
-import { requireFreeSeat, type SeatDeps } from "./seat-count.js";
+import { requireFreeSeat, requireHeldSeat, type SeatDeps } from "./seat-count.js";
 
 export interface OrgMemberView {
   user: string;
@@ -30,7 +30,8 @@ type Deps = {
 /**
  * orgMembershipChange is the write that takes a user from `current` to role and scopes,
  * whoever asked: its preconditions keep one role per user and an owner besides them. A new
- * member needs a free seat, unless their accepted invitation already held it (`seat: "held"`).
+ * member needs a free seat, unless their accepted invitation already held it (`seat: "held"`);
+ * even then the members may not outgrow a seat limit lowered since the invitation was sent.
  */
 export async function orgMembershipChange(
   deps: SeatDeps,
@@ -42,6 +43,7 @@ export async function orgMembershipChange(
     preconditions.push({ operation: "must_exist", filter: roleFilter(orgId, current.role, current.userId) });
   } else {
     if (input.seat === "check") await requireFreeSeat(deps, orgId, current.userId, input.now);
+    else await requireHeldSeat(deps, orgId);
     for (const role of ORG_ROLES) preconditions.push({ operation: "must_not_exist", filter: roleFilter(orgId, role, current.userId) });
   }
   if (current.role === "owner" && input.role !== "owner") preconditions.push(await requireOtherOwner(deps.engine, orgId, current.userId));

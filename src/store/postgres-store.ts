@@ -55,9 +55,42 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** PostgresStore extends PostgresAppState (invitations, plans, audit log) with objects and the pool. */
 export class PostgresStore extends PostgresAppState implements Store {
   private ended = false;
+  /** Sessions that hold advisory locks (see runExclusive), apart from the query pool. */
+  private lockPool: pg.Pool | undefined;
+  private lockNamespace = "";
 
   private constructor(readonly pool: pg.Pool) {
     super();
+  }
+
+  /**
+   * runExclusive runs `work` while holding a PostgreSQL advisory lock named by `key` (and the
+   * store's schema), so read-check-write rules of one organization or project (last owner,
+   * seat limit) are serialized across every replica of an installation, not just in one
+   * process. The lock lives on a session of a small pool of its own: work's own queries never
+   * wait behind lock holders. A session lost mid-work releases its lock in PostgreSQL.
+   */
+  async runExclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    if (!this.lockPool) {
+      this.lockPool = new pg.Pool({ ...this.pool.options, max: 8 });
+      this.lockPool.on("error", () => undefined);
+    }
+    const id = createHash("sha256").update(`accord-lock:${this.lockNamespace}:${key}`).digest().readBigInt64BE(0).toString();
+    let client: pg.PoolClient | undefined;
+    try {
+      client = guarded(await this.lockPool.connect());
+      await client.query("SELECT pg_advisory_lock($1)", [id]);
+    } catch (err) {
+      client?.release(err instanceof Error ? err : true);
+      throw toStoreError(err);
+    }
+    let broken: Error | undefined;
+    try {
+      return await work();
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [id]).catch((err: unknown) => (broken = err instanceof Error ? err : new Error(String(err))));
+      client.release(broken);
+    }
   }
 
   /** open connects, creates the schema if asked, and applies pending migrations. */
@@ -77,6 +110,7 @@ export class PostgresStore extends PostgresAppState implements Store {
     // An idle client whose server went away emits here; without a listener it would crash the process.
     pool.on("error", () => undefined);
     const store = new PostgresStore(pool);
+    store.lockNamespace = options.schema ?? "";
     try {
       await store.migrate(options.migrations ?? POSTGRES_MIGRATIONS, options.schema);
     } catch (err) {
@@ -170,6 +204,7 @@ export class PostgresStore extends PostgresAppState implements Store {
   async close(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    await this.lockPool?.end();
     await this.pool.end();
   }
 
@@ -183,11 +218,25 @@ export class PostgresStore extends PostgresAppState implements Store {
 
   private async connect(): Promise<pg.PoolClient> {
     try {
-      return await this.pool.connect();
+      return guarded(await this.pool.connect());
     } catch (err) {
       throw toStoreError(err);
     }
   }
+}
+
+const GUARDED = new WeakSet<pg.PoolClient>();
+/**
+ * guarded gives a checked-out client an error listener (once per client). pg emits a lost
+ * connection on the client in use, and without a listener Node ends the process: a PostgreSQL
+ * restart must fail the queries in flight (503), not the replica. The pool guards idle ones.
+ */
+function guarded(client: pg.PoolClient): pg.PoolClient {
+  if (!GUARDED.has(client)) {
+    client.on("error", () => undefined);
+    GUARDED.add(client);
+  }
+  return client;
 }
 
 // SQLSTATE classes 08 (connection exception), 53 (insufficient resources), 57P (operator

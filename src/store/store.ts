@@ -20,6 +20,11 @@ export interface Store extends AppStateStore {
   /** putObject inserts or replaces the record (with its audit entry, in one transaction). */
   putObject(record: ObjectRecord, audit?: AuditDraft): Promise<void>;
   deleteObject(kind: ObjectKind, id: string): Promise<void>;
+  /**
+   * runExclusive, where the store is shared by several processes (PostgreSQL), runs work under a
+   * lock named by key that every process honours. A store of one process leaves it out.
+   */
+  runExclusive?<T>(key: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -51,6 +51,45 @@ describe.skipIf(!available)("PostgresStore", () => {
     }
   });
 
+  it("runExclusive serializes one key across replicas (separate pools), not different keys or schemas", async () => {
+    const schema = freshSchema();
+    const other = freshSchema();
+    schemas.push(schema, other);
+    const [a, b, c] = await Promise.all([
+      PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema }),
+      PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema }),
+      PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema: other }),
+    ]);
+    try {
+      const events: string[] = [];
+      // Each holder waits for a signal from the test, so overlap shows as interleaved events.
+      const hold = (store: PostgresStore, key: string, name: string, release: Promise<void>) =>
+        store.runExclusive(key, async () => {
+          events.push(`${name} in`);
+          await release;
+          events.push(`${name} out`);
+        });
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const first = hold(a, "organization:acme", "a", gate);
+      await new Promise((r) => setTimeout(r, 200));
+      const second = hold(b, "organization:acme", "b", Promise.resolve());
+      const otherKey = hold(b, "organization:globex", "g", Promise.resolve());
+      const otherSchema = hold(c, "organization:acme", "c", Promise.resolve());
+      await Promise.all([otherKey, otherSchema]);
+      // Another key and another schema went ahead while a held acme; b waits.
+      expect([...events].sort()).toEqual(["a in", "c in", "c out", "g in", "g out"]);
+      open();
+      await Promise.all([first, second]);
+      expect(events.indexOf("b in")).toBeGreaterThan(events.indexOf("a out"));
+      // A failing holder releases the lock for the next one.
+      await expect(a.runExclusive("organization:acme", async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+      expect(await b.runExclusive("organization:acme", async () => "next")).toBe("next");
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close()]);
+    }
+  });
+
   it("rolls a transaction back whole when one statement fails", async () => {
     const schema = freshSchema();
     schemas.push(schema);
