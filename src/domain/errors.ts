@@ -18,6 +18,8 @@ export type Failure =
   | { kind: "invalid_role"; detail: string }
   | { kind: "throttled"; detail: string; retryAfterSeconds?: number }
   | { kind: "unavailable"; detail: string; retryAfterSeconds?: number }
+  /** The authorization engine (SpiceDB) cannot be reached or failed: nothing was decided. */
+  | { kind: "engine_unavailable"; detail: string; retryAfterSeconds?: number }
   | { kind: "timeout"; detail: string };
 
 export class DomainError extends Error {
@@ -43,6 +45,7 @@ export const notOrgMember = (detail: string) => new DomainError({ kind: "not_org
 export const groupsNotAllowed = (detail: string) => new DomainError({ kind: "groups_not_allowed", detail });
 export const invalidRole = (detail: string) => new DomainError({ kind: "invalid_role", detail });
 export const unavailable = (detail: string) => new DomainError({ kind: "unavailable", detail, retryAfterSeconds: 1 });
+export const engineUnavailable = (detail: string) => new DomainError({ kind: "engine_unavailable", detail, retryAfterSeconds: 1 });
 
 /**
  * fromEngineFailure turns an engine failure into the domain's terms. `field` names the request
@@ -61,11 +64,11 @@ export function fromEngineFailure(failure: EngineFailure, field?: string): Domai
     case "resource_exhausted":
       return new DomainError({ kind: "throttled", detail: failure.message, retryAfterSeconds: 1 });
     case "unavailable":
-      return unavailable(`authorization engine unavailable: ${failure.message}`);
+      return engineUnavailable(`authorization engine unavailable: ${failure.message}`);
     case "deadline_exceeded":
       return new DomainError({ kind: "timeout", detail: failure.message });
     case "internal":
-      return unavailable(`authorization engine error: ${failure.message}`);
+      return engineUnavailable(`authorization engine error: ${failure.message}`);
   }
 }
 

@@ -45,6 +45,8 @@ function statusAndTitle(failure: Failure): [number, string] {
       return [429, "Too many requests"];
     case "unavailable":
       return [503, "Service unavailable"];
+    case "engine_unavailable":
+      return [503, "Authorization engine unavailable"];
     case "timeout":
       return [504, "Timed out"];
   }
@@ -60,7 +62,7 @@ export const INTERNAL_PROBLEM: Problem = { type: "https://accord.dev/problems/in
 
 /** retryAfterOf is the Retry-After a failure carries (unavailable, throttled), if any. */
 export function retryAfterOf(failure: Failure): number | undefined {
-  return failure.kind === "unavailable" || failure.kind === "throttled" ? failure.retryAfterSeconds : undefined;
+  return failure.kind === "unavailable" || failure.kind === "engine_unavailable" || failure.kind === "throttled" ? failure.retryAfterSeconds : undefined;
 }
 
 export function problemFor(failure: Failure): Problem {

@@ -42,10 +42,11 @@ describe.skipIf(!available)("one of the two stores fails midway", () => {
     expect(res.status).toBe(200);
     return res.body.relationships as unknown[];
   };
-  const expectCleanUnavailable = (res: { status: number; headers: Headers; body: { code?: string } }) => {
+  /** A store that is down is `unavailable`; an engine that is down is `engine_unavailable`. */
+  const expectCleanUnavailable = (res: { status: number; headers: Headers; body: { code?: string } }, code = "unavailable") => {
     expect(res.status).toBe(503);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
-    expect(res.body.code).toBe("unavailable");
+    expect(res.body.code).toBe(code);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
   };
 
@@ -72,8 +73,8 @@ describe.skipIf(!available)("one of the two stores fails midway", () => {
     const [bob, org] = [uid("bob"), uid("org")];
     await backends.stopEngine();
     try {
-      expectCleanUnavailable(await accord.call("POST", "/v1/orgs", { ...as(bob), body: { id: org, name: "Never" } }));
-      expectCleanUnavailable(await accord.call("POST", "/v1/check", { body: { resource: `organization:${org}`, permission: "view", subject: `user:${bob}` } }));
+      expectCleanUnavailable(await accord.call("POST", "/v1/orgs", { ...as(bob), body: { id: org, name: "Never" } }), "engine_unavailable");
+      expectCleanUnavailable(await accord.call("POST", "/v1/check", { body: { resource: `organization:${org}`, permission: "view", subject: `user:${bob}` } }), "engine_unavailable");
       expect((await accord.call("GET", "/readyz", { key: null })).status).toBe(503);
       expect(await store.getObject("organization", org)).toBeUndefined();
     } finally {
