@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     engine = await RemoteEngine.connect({ ...config.spicedb, schema });
     store = await PostgresStore.open({ connectionString: config.databaseUrl! });
     logger.info({ endpoint: config.spicedb.endpoint }, "remote engine and PostgreSQL store ready");
+    const watch = await engine.watchAvailability();
+    if (!watch.available) logger.warn(`watch unavailable: ${watch.reason} (GET /v1/watch answers 503; everything else works)`);
   } else {
     const embedded = await EmbeddedEngine.open({ schema, dataDir });
     logger.info({ dataDir, ...embedded.stats }, "embedded engine ready");

@@ -55,6 +55,8 @@ export function watchRoutes(deps: ProductDeps): Router {
     const lastEventId = req.header("last-event-id");
     const fromToken = query.since ?? (lastEventId ? parse(Token, lastEventId, "header.last-event-id") : undefined);
 
+    // A datastore that cannot watch is a 503 with its reason now, not an error event later.
+    await watch.ensureAvailable();
     const stop = new AbortController();
     res.on("close", () => stop.abort());
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" });
