@@ -87,6 +87,18 @@ export const ConsistencyInput = z
     return { kind: "at_least_as_fresh", token: c.atLeastAsFresh };
   });
 
+/** ConsistencyQuery is the query-string form of ConsistencyInput: ?consistency=full|minimize_latency or ?atLeastAsFresh=<zedToken>. */
+export const ConsistencyQuery = {
+  consistency: z.enum(["minimize_latency", "full"]).optional(),
+  atLeastAsFresh: z.string().min(1).max(1024).optional(),
+};
+
+/** consistencyOfQuery reads ConsistencyQuery's fields (atLeastAsFresh wins when both are given). */
+export function consistencyOfQuery(query: { consistency?: "minimize_latency" | "full"; atLeastAsFresh?: string }): Consistency | undefined {
+  if (query.atLeastAsFresh) return { kind: "at_least_as_fresh", token: query.atLeastAsFresh };
+  return query.consistency ? { kind: query.consistency } : undefined;
+}
+
 export const Cursor = z.string().min(1).max(4096);
 export const Limit = (max: number) => z.coerce.number().int().min(1).max(max);
 

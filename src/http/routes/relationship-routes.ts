@@ -5,7 +5,7 @@ import type { UseCases } from "../../app.js";
 import type { Precondition, RelationshipFilter, RelationshipUpdate } from "../../engine/engine.js";
 import { requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
-import { CaveatContext, Cursor, Limit, RelationName, RelationshipString, TypeName, formatRelationship, parse } from "../validation.js";
+import { CaveatContext, ConsistencyQuery, consistencyOfQuery, Cursor, Limit, RelationName, RelationshipString, TypeName, formatRelationship, parse } from "../validation.js";
 
 const ObjectId = z.string().regex(/^[a-zA-Z0-9/_|\-=+]{1,1024}$/, "must be an object id");
 
@@ -42,7 +42,7 @@ function toFilter(f: Partial<FilterInput>): RelationshipFilter {
 }
 
 const ReadQuery = FilterFields.partial({ resourceType: true })
-  .extend({ cursor: Cursor.optional(), limit: Limit(1000).default(100) })
+  .extend({ cursor: Cursor.optional(), limit: Limit(1000).default(100), ...ConsistencyQuery })
   .strict()
   .refine(subjectTypeGiven, SUBJECT_TYPE_REQUIRED);
 
@@ -106,8 +106,8 @@ export function relationshipRoutes(useCases: UseCases): Router {
   router.use("/v1/schema", requireScope("admin"));
 
   router.get("/v1/relationships", async (req, res) => {
-    const { cursor, limit, ...filter } = parse(ReadQuery, req.query, "query");
-    const page = await useCases.readRelationships.execute({ filter: toFilter(filter), limit, cursor });
+    const { cursor, limit, consistency, atLeastAsFresh, ...filter } = parse(ReadQuery, req.query, "query");
+    const page = await useCases.readRelationships.execute({ filter: toFilter(filter), limit, cursor, consistency: consistencyOfQuery({ consistency, atLeastAsFresh }) });
     res.json({
       relationships: page.relationships.map((r) => ({
         relationship: formatRelationship(r),
