@@ -1,17 +1,19 @@
 // Pins remote mode against the real thing: PostgreSQL and SpiceDB (authzed/spicedb, postgres
 // datastore, migrated first) in containers through testcontainers, with Accord replicas in
 // front. It needs a Docker engine; without one it skips with one line saying so.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RemoteEngine } from "../../src/engine/remote-engine.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
 import { uid } from "../helpers/test-server.js";
+import { pinnedSpicedbVersion, SPICEDB_OFFLINE_FLAGS, SPICEDB_SERVE_FLAGS } from "../../tools/cluster/spicedb-node.js";
 import { SCHEMA } from "./remote-backends.js";
 import { startReplica, type Replica } from "./remote-app.js";
 
-const SPICEDB_IMAGE = "authzed/spicedb:v1.45.1";
+// The version tools/spicedb/go.mod pins, with the native harness's flags.
+const SPICEDB_IMAGE = `authzed/spicedb:${pinnedSpicedbVersion(readFileSync(join(import.meta.dirname, "..", "..", "tools", "spicedb", "go.mod"), "utf8"))}`;
 const POSTGRES_IMAGE = "postgres:16";
 const PRESHARED_KEY = "accord-container-test-key";
 
@@ -40,7 +42,7 @@ describe.skipIf(!docker)("remote mode against SpiceDB and PostgreSQL containers"
     const { PostgreSqlContainer } = await import("@testcontainers/postgresql");
     const network = await new Network().start();
     stops.push(() => network.stop());
-    const postgres = await new PostgreSqlContainer(POSTGRES_IMAGE).withNetwork(network).withNetworkAliases("postgres").start();
+    const postgres = await new PostgreSqlContainer(POSTGRES_IMAGE).withNetwork(network).withNetworkAliases("postgres").withCommand(["postgres", "-c", "track_commit_timestamp=on"]).start();
     stops.unshift(() => postgres.stop());
     const datastore = {
       SPICEDB_DATASTORE_ENGINE: "postgres",
@@ -49,13 +51,13 @@ describe.skipIf(!docker)("remote mode against SpiceDB and PostgreSQL containers"
     await new GenericContainer(SPICEDB_IMAGE)
       .withNetwork(network)
       .withEnvironment(datastore)
-      .withCommand(["datastore", "migrate", "head"])
+      .withCommand(["datastore", "migrate", "head", ...SPICEDB_OFFLINE_FLAGS.migrate])
       .withWaitStrategy(Wait.forOneShotStartup())
       .start();
     const spicedb = await new GenericContainer(SPICEDB_IMAGE)
       .withNetwork(network)
       .withEnvironment({ ...datastore, SPICEDB_GRPC_PRESHARED_KEY: PRESHARED_KEY })
-      .withCommand(["serve"])
+      .withCommand(["serve", ...SPICEDB_SERVE_FLAGS])
       .withExposedPorts(50051)
       .withWaitStrategy(Wait.forLogMessage(/grpc server started serving/i))
       .start();

@@ -1,10 +1,14 @@
 // Pins the wiring of docker-compose.yml and the Dockerfile (no Docker engine runs here): the
-// services, their environment, healthchecks and start order, and the image's build rules.
+// services, their environment, healthchecks and start order, and the image's build rules —
+// and that compose runs what `npm run cluster` runs natively: SpiceDB's pinned version and
+// flags, PostgreSQL's settings, two nodes and two replicas.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
+import { DATASTORE_SETTINGS } from "../../tools/cluster/private-postgres.js";
+import { pinnedSpicedbVersion, SPICEDB_OFFLINE_FLAGS, SPICEDB_SERVE_FLAGS } from "../../tools/cluster/spicedb-node.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,50 +22,77 @@ const env = (service: string): Record<string, string> =>
   Object.fromEntries(Object.entries(services[service].environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
 
 describe("docker-compose.yml", () => {
-  it("runs PostgreSQL, a one-shot SpiceDB migration, SpiceDB and Accord", () => {
-    expect(Object.keys(services).sort()).toEqual(["accord", "postgres", "spicedb", "spicedb-migrate"]);
-    expect(services["spicedb-migrate"].command).toEqual(["datastore", "migrate", "head"]);
+  const spicedbNodes = Object.keys(services).filter((name) => services[name].command?.[0] === "serve");
+  const replicas = Object.keys(services).filter((name) => services[name].build === ".");
+
+  it("runs the native cluster's topology: PostgreSQL, a one-shot migration, two SpiceDB nodes, two Accord replicas", () => {
+    expect(Object.keys(services).sort()).toEqual(["accord-1", "accord-2", "postgres", "spicedb-1", "spicedb-2", "spicedb-migrate"]);
+    expect(spicedbNodes.sort()).toEqual(["spicedb-1", "spicedb-2"]);
+    expect(replicas.sort()).toEqual(["accord-1", "accord-2"]);
+    expect(services["spicedb-migrate"].command.slice(0, 3)).toEqual(["datastore", "migrate", "head"]);
     expect(services["spicedb-migrate"].restart).toBe("no");
-    expect(services.spicedb.command).toEqual(["serve"]);
-    expect(services.spicedb.image).toBe(services["spicedb-migrate"].image);
-    expect(services.accord.build).toBe(".");
+  });
+
+  it("pins the SpiceDB version tools/spicedb/go.mod builds, with the native harness's flags", () => {
+    const version = pinnedSpicedbVersion(readFileSync(join(ROOT, "tools", "spicedb", "go.mod"), "utf8"));
+    for (const name of ["spicedb-migrate", ...spicedbNodes]) expect(services[name].image, name).toBe(`authzed/spicedb:${version}`);
+    for (const flag of SPICEDB_OFFLINE_FLAGS.migrate) expect(services["spicedb-migrate"].command).toContain(flag);
+    for (const name of spicedbNodes) expect(services[name].command.slice(1).sort(), name).toEqual([...SPICEDB_SERVE_FLAGS].sort());
+  });
+
+  it("runs PostgreSQL with the settings SpiceDB's Watch needs", () => {
+    const command: string[] = services.postgres.command;
+    for (const [setting, value] of Object.entries(DATASTORE_SETTINGS)) expect(command.join(" ")).toContain(`-c ${setting}=${value}`);
   });
 
   it("starts each service only when what it needs is healthy or done", () => {
     expect(services["spicedb-migrate"].depends_on).toEqual({ postgres: { condition: "service_healthy" } });
-    expect(services.spicedb.depends_on).toEqual({ "spicedb-migrate": { condition: "service_completed_successfully" } });
-    expect(services.accord.depends_on).toEqual({ postgres: { condition: "service_healthy" }, spicedb: { condition: "service_healthy" } });
-    for (const name of ["postgres", "spicedb", "accord"]) expect(services[name].healthcheck?.test, name).toBeDefined();
-    expect(services.accord.healthcheck.test.join(" ")).toContain("/readyz");
-    expect(services.spicedb.healthcheck.test.join(" ")).toContain("50051");
+    for (const name of spicedbNodes) expect(services[name].depends_on).toEqual({ "spicedb-migrate": { condition: "service_completed_successfully" } });
+    for (const name of replicas) {
+      expect(services[name].depends_on).toEqual({ postgres: { condition: "service_healthy" }, "spicedb-1": { condition: "service_healthy" }, "spicedb-2": { condition: "service_healthy" } });
+      expect(services[name].healthcheck.test.join(" ")).toContain("/readyz");
+    }
+    for (const name of ["postgres", ...spicedbNodes]) expect(services[name].healthcheck?.test, name).toBeDefined();
+    for (const name of spicedbNodes) expect(services[name].healthcheck.test.join(" ")).toContain("50051");
   });
 
-  it("gives SpiceDB and its migration the postgres datastore, and Accord the same key and a database of its own", () => {
-    const spicedb = env("spicedb");
+  it("gives every node the postgres datastore and every replica both nodes, the same key and a database of its own", () => {
     const migrate = env("spicedb-migrate");
-    const accord = env("accord");
-    expect(spicedb.SPICEDB_DATASTORE_ENGINE).toBe("postgres");
-    expect(migrate.SPICEDB_DATASTORE_CONN_URI).toBe(spicedb.SPICEDB_DATASTORE_CONN_URI);
-    expect(new URL(spicedb.SPICEDB_DATASTORE_CONN_URI!).host).toBe("postgres:5432");
-    expect(spicedb.SPICEDB_GRPC_PRESHARED_KEY).toBeTruthy();
-    expect(accord.SPICEDB_TOKEN).toBe(spicedb.SPICEDB_GRPC_PRESHARED_KEY);
-    expect(accord.SPICEDB_ENDPOINT).toBe("spicedb:50051");
-    const database = new URL(accord.DATABASE_URL!);
-    expect(database.host).toBe("postgres:5432");
-    expect(database.pathname).not.toBe(new URL(spicedb.SPICEDB_DATASTORE_CONN_URI!).pathname);
-    expect(compose.configs["postgres-init"].content).toContain(`CREATE DATABASE ${new URL(spicedb.SPICEDB_DATASTORE_CONN_URI!).pathname.slice(1)}`);
-    const pg = env("postgres");
-    expect(database.username).toBe(pg.POSTGRES_USER);
-    expect(database.password).toBe(pg.POSTGRES_PASSWORD);
+    for (const name of spicedbNodes) {
+      const node = env(name);
+      expect(node.SPICEDB_DATASTORE_ENGINE).toBe("postgres");
+      expect(node.SPICEDB_DATASTORE_CONN_URI).toBe(migrate.SPICEDB_DATASTORE_CONN_URI);
+      expect(new URL(node.SPICEDB_DATASTORE_CONN_URI!).host).toBe("postgres:5432");
+      expect(node.SPICEDB_GRPC_PRESHARED_KEY).toBeTruthy();
+    }
+    const key = env("spicedb-1").SPICEDB_GRPC_PRESHARED_KEY;
+    for (const name of replicas) {
+      const accord = env(name);
+      expect(accord.SPICEDB_TOKEN).toBe(key);
+      expect(accord.SPICEDB_ENDPOINT!.split(",").sort()).toEqual(spicedbNodes.map((n) => `${n}:50051`).sort());
+      const database = new URL(accord.DATABASE_URL!);
+      expect(database.host).toBe("postgres:5432");
+      expect(database.pathname).not.toBe(new URL(migrate.SPICEDB_DATASTORE_CONN_URI!).pathname);
+      const pg = env("postgres");
+      expect(database.username).toBe(pg.POSTGRES_USER);
+      expect(database.password).toBe(pg.POSTGRES_PASSWORD);
+    }
+    expect(compose.configs["postgres-init"].content).toContain(`CREATE DATABASE ${new URL(migrate.SPICEDB_DATASTORE_CONN_URI!).pathname.slice(1)}`);
   });
 
-  it("gives Accord an environment its own configuration accepts, in remote mode", () => {
-    const config = loadConfig(env("accord"));
-    expect(config.spicedb).toEqual({ endpoint: "spicedb:50051", token: env("spicedb").SPICEDB_GRPC_PRESHARED_KEY, insecure: true });
-    expect(config.databaseUrl).toBe(env("accord").DATABASE_URL);
-    expect(config.apiKeys?.[0]?.scopes).toContain("admin");
-    expect(config.host).toBe("0.0.0.0");
-    expect(services.accord.ports).toEqual([`${config.port}:${config.port}`]);
+  it("gives each replica an environment its own configuration accepts, in remote mode, on its own host port", () => {
+    const ports = new Set<string>();
+    for (const name of replicas) {
+      const config = loadConfig(env(name));
+      expect(config.spicedb).toEqual({ endpoint: "spicedb-1:50051,spicedb-2:50051", token: env("spicedb-1").SPICEDB_GRPC_PRESHARED_KEY, insecure: true });
+      expect(config.databaseUrl).toBe(env(name).DATABASE_URL);
+      expect(config.apiKeys?.[0]?.scopes).toContain("admin");
+      expect(config.host).toBe("0.0.0.0");
+      const [published, inside] = String(services[name].ports[0]).split(":");
+      expect(inside).toBe(String(config.port));
+      ports.add(published!);
+    }
+    expect(ports.size).toBe(replicas.length);
   });
 });
 
