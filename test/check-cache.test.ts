@@ -8,7 +8,7 @@ import { SCHEMA, startTestServer, uid, type TestServer } from "./helpers/test-se
 
 // Under `npm run test:remote` the engine cannot see other writers, so the cache runs in TTL
 // mode (minimize_latency only); the exact-mode suites below are about the embedded engine.
-const REMOTE = process.env.ACCORD_TEST_MODE === "remote";
+import { REMOTE_MODE as REMOTE } from "./remote/test-mode.js";
 
 let server: TestServer;
 beforeAll(async () => {

@@ -1,8 +1,11 @@
 // spawn-server runs `src/main.ts` as a real child process (as `npm start` does), on a free
 // port and a given data dir, so tests can kill -9 it and start it again.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
+
+import { freePort } from "../../tools/cluster/processes.js";
+
+export { freePort };
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -11,17 +14,6 @@ export interface SpawnedServer {
   process: ChildProcess;
   output: () => string;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
 }
 
 export async function spawnServer(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<SpawnedServer> {
