@@ -11,9 +11,10 @@
 //   npm run bench                       full run (team dataset through the product endpoints)
 //   npm run bench -- --quick            under 2 minutes: short runs, raw seeding, team only
 //   npm run bench -- --size 50k         the side-by-side table on a larger dataset
-//   options: --remote (remote-mode comparison in a quick run too)  --seconds N  --capacity team,50k,200k  --seed product|raw  --profile  --out DIR
+//   options: --remote (remote-mode comparison in a quick run too)  --seconds N  --capacity team,50k,200k
+//            --real-capacity 100k,1m (the real engine's table; "" to skip)  --seed product|raw  --profile  --out DIR
 //            --env NAME=VALUE,… (for the server process, e.g. GOMAXPROCS=1)
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { generate, relationshipsOf, SIZES, type SizeName } from "./lib/dataset.js";
@@ -23,6 +24,8 @@ import { renderMarkdown, type CapacityRow, type Results, type Row } from "./lib/
 import { seed, type SeedMode } from "./lib/seed.js";
 import { directLoad } from "./lib/direct-client.js";
 import { BenchServer, startEngineProcess } from "./lib/server-control.js";
+import { realCapacity } from "./lib/real-capacity.js";
+import { realSpicedbAvailable, SPICEDB_VERSION, startRealSpiceDb } from "./lib/real-spicedb.js";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -36,6 +39,8 @@ if (!(size in SIZES)) throw new Error(`--size must be one of ${Object.keys(SIZES
 const seconds = Number(option("seconds") ?? (quick ? 1 : 8));
 const levels = [1, 16, 64, 256];
 const capacitySizes = (option("capacity") ?? (quick ? size : "team,50k,200k")).split(",").filter(Boolean) as SizeName[];
+// The real engine's capacity table (needs the SpiceDB binary or Go, and PostgreSQL's binaries).
+const realCapacitySizes = (option("real-capacity") ?? (quick ? "" : "100k,1m")).split(",").filter(Boolean) as SizeName[];
 const seedMode = (option("seed") ?? (quick || size !== "team" ? "raw" : "product")) as SeedMode;
 const outDir = resolve(option("out") ?? join(import.meta.dirname));
 const profileDir = flag("profile") ? resolve(outDir, "profiles") : undefined;
@@ -205,11 +210,15 @@ async function primeBulk(server: BenchServer, bulk: string[], from: number, to: 
 
 /**
  * remoteMode compares Accord in remote mode (RemoteEngine → gRPC) with the official client
- * calling CheckPermission directly, on one SpiceDB gRPC endpoint in a process of its own.
+ * calling CheckPermission directly, on one SpiceDB gRPC endpoint in a process of its own: the
+ * real SpiceDB (the pinned binary on a private PostgreSQL) when it can be built here, or else
+ * the embedded engine behind Accord's gRPC endpoint.
  */
 async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): Promise<Results["remote"]> {
   const token = "bench-engine-preshared-key-0123456789";
-  const engine = await startEngineProcess(schemaFile, token);
+  const real = realSpicedbAvailable();
+  const engine = real ? await startRealSpiceDb(token) : await startEngineProcess(schemaFile, token);
+  const label = real ? `SpiceDB ${SPICEDB_VERSION} on its PostgreSQL datastore (private cluster, track_commit_timestamp=on)` : "the embedded engine behind Accord's SpiceDB v1 gRPC service (no Go here to build SpiceDB)";
   const dataDir = mkdtempSync(join(tmpdir(), "accord-bench-"));
   const server = await BenchServer.start({ schemaFile, dataDir, key: KEY, remote: { endpoint: engine.endpoint, token } }, serverEnv);
   const { zedToken } = await seed({ url: server.url("remote"), key: KEY }, dataset, "raw");
@@ -224,7 +233,7 @@ async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): P
   await server.close();
   await engine.close();
   rmSync(dataDir, { recursive: true, force: true });
-  return { accord, direct };
+  return { accord, direct, engine: label };
 }
 
 /** capacity measures single-check latency cold (every check computed) and warm (all cached). */
@@ -280,6 +289,23 @@ async function relationSizes(server: BenchServer): Promise<string> {
   return `${name} ${count}`;
 }
 
+/** cpuTimes reads the machine's CPU time counters (Linux /proc/stat): total and stolen by the host. */
+function cpuTimes(): { total: number; steal: number } | undefined {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** stolenSince: the share of CPU time the hypervisor gave to others during the run, in percent. */
+function stolenSince(before: ReturnType<typeof cpuTimes>): number | undefined {
+  const after = cpuTimes();
+  if (!before || !after || after.total === before.total) return undefined;
+  return round((100 * (after.steal - before.steal)) / (after.total - before.total), 1);
+}
+
 async function main() {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -291,7 +317,9 @@ async function main() {
     kernel: release(),
     loadBefore: loadavg().map((l) => round(l)),
     loadAfter: [] as number[],
+    stolenPercent: undefined as number | undefined,
   };
+  const cpuBefore = cpuTimes();
   log(`accord bench — ${quick ? "quick" : "full"} run, size ${size}, ${seconds} s per point, load average ${machine.loadBefore.join(" ")}`);
   mkdirSync(outDir, { recursive: true });
   if (profileDir) mkdirSync(profileDir, { recursive: true });
@@ -318,7 +346,12 @@ async function main() {
     const largestThere = await relationSizes(other);
     capacityRows.push(await capacity(other, name, more.relationships, largestThere, buildPools(more.dataset), dir));
   }
+  let realRows: Results["realCapacity"];
+  if (realCapacitySizes.length && realSpicedbAvailable()) {
+    realRows = await realCapacity({ sizes: realCapacitySizes, schema: readFileSync(schemaFile, "utf8"), schemaFile, key: KEY, seconds: Math.max(2, Math.min(seconds, 5)), log });
+  } else if (realCapacitySizes.length) log("real-engine capacity skipped: no SpiceDB binary and no go to build one, or no PostgreSQL server binaries");
   machine.loadAfter = loadavg().map((l) => round(l));
+  machine.stolenPercent = stolenSince(cpuBefore);
   const results: Results = {
     date: startedAt.toISOString(),
     mode: quick ? "quick" : "full",
@@ -337,6 +370,7 @@ async function main() {
     peakRssMb: memory.peakRssMb,
     remote,
     capacity: capacityRows,
+    realCapacity: realRows,
     totalSeconds: 0,
   };
   results.totalSeconds = round((performance.now() - t0) / 1000, 0);

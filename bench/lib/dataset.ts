@@ -9,6 +9,9 @@ export const SIZES = {
   team: { orgs: 50, usersPerOrg: 20 },
   "50k": { orgs: 270, usersPerOrg: 20 },
   "200k": { orgs: 1080, usersPerOrg: 20 },
+  // The real engine's capacity table (remote mode on SpiceDB + PostgreSQL).
+  "100k": { orgs: 540, usersPerOrg: 20 },
+  "1m": { orgs: 5400, usersPerOrg: 20 },
 } as const;
 export type SizeName = keyof typeof SIZES;
 

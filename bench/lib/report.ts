@@ -1,3 +1,4 @@
+import type { RealCapacityRow } from "./real-capacity.js";
 // report renders the bench's results as the Markdown of bench/RESULTS.md (results.json holds
 // the same figures). Figures, ratios and targets — never pass/fail on timings in tests.
 
@@ -16,6 +17,8 @@ export interface Row {
   /** Cores busy during the run: server event loop, other server threads, load generator. */
   cpu?: { main: number; other: number; client: number };
 }
+
+export type { RealCapacityRow };
 
 export interface CapacityRow {
   size: string;
@@ -36,7 +39,7 @@ export interface CapacityRow {
 export interface Results {
   date: string;
   mode: "quick" | "full";
-  machine: { cpu: string; cores: number; memoryGb: number; node: string; kernel: string; loadBefore: number[]; loadAfter: number[] };
+  machine: { cpu: string; cores: number; memoryGb: number; node: string; kernel: string; loadBefore: number[]; loadAfter: number[]; stolenPercent?: number };
   size: string;
   seedMode: string;
   seedSeconds: number;
@@ -57,7 +60,9 @@ export interface Results {
   batchSizes: Array<{ cacheOn: number; cacheOff: number }>;
   peakRssMb: number;
   /** Remote mode: Accord's /v1/check vs the official client calling CheckPermission directly. */
-  remote?: { accord: Row[]; direct: Row[] };
+  remote?: { accord: Row[]; direct: Row[]; engine: string };
+  /** The real engine's capacity (remote mode on SpiceDB + PostgreSQL), beside the embedded curve. */
+  realCapacity?: RealCapacityRow[];
   capacity: CapacityRow[];
   totalSeconds: number;
 }
@@ -90,6 +95,7 @@ export function renderMarkdown(r: Results): string {
   lines.push(`- date: ${r.date}; total ${r.totalSeconds} s; ${r.secondsPerPoint} s per point, loopback, autocannon`);
   lines.push(`- machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGb} GB, Node ${r.machine.node}, Linux ${r.machine.kernel}`);
   lines.push(`- load average (1/5/15 min) before: ${r.machine.loadBefore.join(" / ")}, after: ${r.machine.loadAfter.join(" / ")} — the machine is shared`);
+  if (r.machine.stolenPercent !== undefined) lines.push(`- CPU time stolen by the hypervisor during the run: ${r.machine.stolenPercent}% (figures shrink with it)`);
   lines.push(`- dataset: ${r.size}, ${r.relationships.toLocaleString("en-US")} relationships (largest relation: ${r.largestRelation ?? "?"}), seeded through ${r.seedMode === "product" ? "the product endpoints" : "POST /v1/relationships"} in ${r.seedSeconds} s`);
   lines.push(`- server: one process (embedded engine, five HTTP servers on it); load generator: another process; peak server RSS ${r.peakRssMb} MB`);
   lines.push("");
@@ -152,7 +158,7 @@ export function renderMarkdown(r: Results): string {
     const at2 = (rows: Row[], c: number) => rows.find((row) => row.connections === c);
     lines.push(`## Remote mode — \`/v1/check\` vs the official client, one SpiceDB gRPC endpoint`, "");
     lines.push(
-      `The endpoint is the embedded engine behind Accord's SpiceDB v1 gRPC service, in a process of its own (no SpiceDB cluster on this machine). Accord: RemoteEngine with the default check path (read-your-writes is never cached in remote mode; checks are coalesced into CheckBulkPermissions). Direct: \`@authzed/authzed-node\` CheckPermission, at least as fresh as the last write.`,
+      `The endpoint: ${remote.engine}, in a process of its own. Accord: RemoteEngine with the default check path (checks are coalesced into CheckBulkPermissions). Direct: \`@authzed/authzed-node\` CheckPermission, at least as fresh as the last write.`,
       "",
     );
     lines.push(`| | ${r.levels.map((c) => `c=${c}`).join(" | ")} |`, `|---|${r.levels.map(() => "---").join("|")}|`);
@@ -172,8 +178,48 @@ export function renderMarkdown(r: Results): string {
     }
     lines.push("");
   }
+  if (r.realCapacity?.length) lines.push(...realCapacityLines(r));
   return lines.join("\n");
 }
+
+/** realCapacityLines: the real engine's table, and where its cold checks overtake the embedded engine's. */
+function realCapacityLines(r: Results): string[] {
+  const lines = [`## Capacity on the real engine — SpiceDB on PostgreSQL, remote mode, c=1`, ""];
+  lines.push(
+    `Loaded through SpiceDB's bulk import API (ImportBulkRelationships) into a fresh datastore. Cold: each of 400 checks asked once (SpiceDB computes it). Warm: the same checks again for the run (SpiceDB's dispatch cache, Accord's cache). Lookup: the power user's LookupResources over projects.`,
+    "",
+  );
+  lines.push(`| dataset | relationships | import s (rel/s) | cold p50 / p99 ms | warm p50 / p99 ms | lookup p50 / p99 ms | PostgreSQL MB | RSS SpiceDB / Accord MB |`);
+  lines.push(`|---|---|---|---|---|---|---|---|`);
+  for (const row of r.realCapacity!) {
+    lines.push(
+      `| ${row.size} | ${row.relationships.toLocaleString("en-US")} | ${row.importSeconds} (${row.importPerSecond.toLocaleString("en-US")}) | ${row.coldP50} / ${row.coldP99} | ${row.warmP50} / ${row.warmP99} | ${row.lookupP50} / ${row.lookupP99} (${row.lookupResources}) | ${row.datastoreMb} | ${row.spicedbRssMb} / ${row.accordRssMb} |`,
+    );
+  }
+  lines.push("", `Crossover: ${crossover(r)}`, "");
+  return lines;
+}
+
+/** crossover is the size above which the embedded engine's cold check p50 exceeds the real engine's (interpolated on relationships). */
+export function crossover(r: Results): string {
+  const embedded = [...r.capacity].sort((a, b) => a.relationships - b.relationships);
+  const real = [...(r.realCapacity ?? [])].sort((a, b) => a.relationships - b.relationships);
+  if (embedded.length < 2 || real.length === 0) return "not measured by this run (needs two embedded sizes and one real-engine size)";
+  // The real engine's cold p50 barely moves with size: take the mean of its rows as its level.
+  const level = real.reduce((sum, row) => sum + row.coldP50, 0) / real.length;
+  for (let i = 1; i < embedded.length; i++) {
+    const [a, b] = [embedded[i - 1]!, embedded[i]!];
+    if (a.coldP50 <= level && b.coldP50 > level) {
+      const at = a.relationships + ((level - a.coldP50) / (b.coldP50 - a.coldP50)) * (b.relationships - a.relationships);
+      return `embedded cold checks get slower than the real engine's (${round2(level)} ms p50) above about ${Math.round(at / 1000)}k relationships`;
+    }
+  }
+  const first = embedded[0]!;
+  if (first.coldP50 > level) return `the real engine's cold checks (${round2(level)} ms p50) are faster than embedded already at ${first.relationships.toLocaleString("en-US")} relationships`;
+  return `embedded cold checks stay faster than the real engine's (${round2(level)} ms p50) up to ${embedded.at(-1)!.relationships.toLocaleString("en-US")} relationships, the largest embedded size measured`;
+}
+
+const round2 = (n: number) => Number(n.toFixed(2));
 
 function remoteTarget(r: Results): [string, string, boolean | undefined] {
   const name = "remote mode `/v1/check` ≥ 0.8× direct authzed-node (c=64)";

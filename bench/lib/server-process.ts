@@ -130,7 +130,7 @@ async function drain(): Promise<{ waitedMs: number }> {
 }
 
 const app = (e: Engine) => buildApp({ engine: e, store, keys, logger });
-const remoteEngine = options.remote ? await RemoteEngine.connect({ ...options.remote, insecure: true }) : undefined;
+const remoteEngine = options.remote ? await RemoteEngine.connect({ ...options.remote, insecure: true, schema: readFileSync(options.schemaFile, "utf8") }) : undefined;
 const ports = {
   accord: await listen(app(accordPath.engine)),
   nocache: await listen(app(nocachePath.engine)),
