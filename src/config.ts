@@ -58,7 +58,9 @@ const ConfigSchema = z
     // The check path (docs/performance.md): exact check cache and coalescing into bulk checks.
     ACCORD_CHECK_CACHE: booleanDefaultTrue,
     ACCORD_CHECK_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_CHECK_PATH.cacheMaxEntries),
-    ACCORD_CHECK_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_CHECK_PATH.cacheTtlMs),
+    // Remote mode: how long a check ahead of SpiceDB's watch waits for it, and the margin around an expiry.
+    ACCORD_CHECK_CACHE_WATCH_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(DEFAULT_CHECK_PATH.cacheWatchWaitMs),
+    ACCORD_CHECK_CACHE_EXPIRY_MARGIN_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_CHECK_PATH.cacheExpiryMarginMs),
     // Nice value of the embedded engine's threads (SpiceDB's Go runtime, the libuv pool): the
     // event loop wins the CPU over them. 0 = off.
     ACCORD_ENGINE_NICE: z.coerce.number().int().min(0).max(19).default(10),
@@ -152,7 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     checkPath: {
       cache: e.ACCORD_CHECK_CACHE,
       cacheMaxEntries: e.ACCORD_CHECK_CACHE_MAX_ENTRIES,
-      cacheTtlMs: e.ACCORD_CHECK_CACHE_TTL_MS,
+      cacheWatchWaitMs: e.ACCORD_CHECK_CACHE_WATCH_WAIT_MS,
+      cacheExpiryMarginMs: e.ACCORD_CHECK_CACHE_EXPIRY_MARGIN_MS,
       subjectSetAfter: e.ACCORD_SUBJECT_SET_AFTER,
       subjectSetMaxSize: e.ACCORD_SUBJECT_SET_MAX_SIZE,
       subjectSetMaxIds: e.ACCORD_SUBJECT_SET_MAX_IDS,

@@ -1,13 +1,14 @@
-// Pins the exact check cache (issue 8): a cached answer is served only while a fresh engine
-// check would give the same one — every invalidation path, consistency rules, cache off.
+// Pins the exact check cache: a cached answer is served only while a fresh engine check would
+// give the same one — every invalidation path, consistency rules, cache off — and a change
+// drops only the answers it can alter.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CheckCache } from "../src/engine/check-cache.js";
+import { CheckCache } from "../src/engine/cache/check-cache.js";
 import { EngineDecorator } from "../src/engine/engine-decorator.js";
 import type { EmbeddedEngine } from "../src/engine/embedded-engine.js";
 import { SCHEMA, startTestServer, uid, type TestServer } from "./helpers/test-server.js";
 
-// Under `npm run test:remote` the engine cannot see other writers, so the cache runs in TTL
-// mode (minimize_latency only); the exact-mode suites below are about the embedded engine.
+// The suites below are about the embedded engine's cache; the remote cache (fed by SpiceDB's
+// watch) has its own in test/remote-cache.test.ts.
 import { REMOTE_MODE as REMOTE } from "./remote/test-mode.js";
 
 let server: TestServer;
@@ -34,14 +35,13 @@ async function allowed(resource: string, permission: string, subject: string, co
   return res.body.allowed as boolean;
 }
 
-/** newerToken re-encodes a ZedToken (DecodedZedToken{v1: {revision, datastore id}}) one revision later. */
-function newerToken(token: string): string {
+/** otherDatastoreToken re-encodes a ZedToken (DecodedZedToken{v1: {revision, datastore id}}) as one of another datastore. */
+function otherDatastoreToken(token: string): string {
   const bytes = Buffer.from(token, "base64");
   const inner = bytes.subarray(2);
-  const revision = inner.subarray(2, 2 + inner[1]!).toString("latin1");
-  const rest = inner.subarray(2 + inner[1]!);
-  const next = Buffer.from((BigInt(revision) + 1n).toString(), "latin1");
-  const v1 = Buffer.concat([Buffer.from([0x0a, next.length]), next, rest]);
+  const revision = inner.subarray(0, 2 + inner[1]!);
+  const id = Buffer.from("another-datastore", "latin1");
+  const v1 = Buffer.concat([revision, Buffer.from([0x12, id.length]), id]);
   return Buffer.concat([Buffer.from([0x1a, v1.length]), v1]).toString("base64");
 }
 
@@ -148,6 +148,84 @@ describe.skipIf(REMOTE)("check cache invalidation", () => {
   });
 });
 
+describe.skipIf(REMOTE)("a change drops only the answers it can alter", () => {
+  /** held: the answers the cache holds, as `resource#permission@subject` strings. */
+  const held = () => new Set(server.checkPath.cache!.cachedAnswers().map(({ item: i }) => `${i.resource.type}:${i.resource.id}#${i.permission}@${i.subject.type}:${i.subject.id}`));
+
+  /** setup: a project with a viewer, a resource in it, a group; answers of four users warmed. */
+  async function setup() {
+    const [p, r, g, a, b, c, d] = [uid("p"), uid("r"), uid("g"), uid("a"), uid("b"), uid("c"), uid("d")];
+    const org = uid("org");
+    await touch(`project:${p}#viewer@user:${b}`, `resource:${r}#project@project:${p}`, `group:${g}#organization@organization:${org}`, `organization:${org}#member@user:${d}`);
+    const answers = [
+      [`resource:${r}`, "view", `user:${a}`, false],
+      [`resource:${r}`, "view", `user:${b}`, true],
+      [`resource:${r}`, "view", `user:${c}`, false],
+      [`resource:${r}`, "view", `user:${d}`, false],
+      [`resource:${r}`, "edit", `user:${b}`, false],
+      [`project:${p}`, "view", `user:${b}`, true],
+    ] as const;
+    for (const [resource, permission, subject, expected] of answers) await warm(resource, permission, subject, expected);
+    for (const [resource, permission, subject] of answers) expect(held()).toContain(`${resource}#${permission}@${subject}`);
+    return { p, r, g, a, b, c, d };
+  }
+
+  it("a share to one user drops that user's answers and keeps everyone else's (served without asking the engine)", async () => {
+    const { p, r, a, b, c } = await setup();
+    const before = server.checkPath.cache!.stats();
+    await touch(`resource:${r}#viewer@user:${a}`);
+    const after = server.checkPath.cache!.stats();
+    expect(after.changes).toBe(before.changes + 1);
+    const now = held();
+    expect(now).not.toContain(`resource:${r}#view@user:${a}`);
+    for (const kept of [`resource:${r}#view@user:${b}`, `resource:${r}#view@user:${c}`, `resource:${r}#edit@user:${b}`, `project:${p}#view@user:${b}`]) expect(now).toContain(kept);
+    // The kept answers are still right and come from memory; the dropped one is asked afresh.
+    const hitsBefore = hits();
+    expect(await allowed(`resource:${r}`, "view", `user:${b}`)).toBe(true);
+    expect(await allowed(`resource:${r}`, "view", `user:${c}`)).toBe(false);
+    expect(hits()).toBe(hitsBefore + 2);
+    expect(await allowed(`resource:${r}`, "view", `user:${a}`)).toBe(true);
+  });
+
+  it("a relation no permission of the answer reads keeps it: an editor grant drops edit answers, a viewer grant keeps them", async () => {
+    const { r, b } = await setup();
+    await touch(`resource:${r}#viewer@user:${b}`);
+    expect(held()).toContain(`resource:${r}#edit@user:${b}`);
+    await touch(`resource:${r}#editor@user:${b}`);
+    expect(held()).not.toContain(`resource:${r}#edit@user:${b}`);
+    expect(await allowed(`resource:${r}`, "edit", `user:${b}`)).toBe(true);
+  });
+
+  it("a userset grant (group#member) drops the answers of every subject for what it can reach", async () => {
+    const { p, r, g, a, b, c, d } = await setup();
+    await touch(`resource:${r}#viewer@group:${g}#member`);
+    const now = held();
+    for (const user of [a, b, c, d]) expect(now).not.toContain(`resource:${r}#view@user:${user}`);
+    // project#view cannot reach resource#viewer: kept.
+    expect(now).toContain(`project:${p}#view@user:${b}`);
+    // A member added to the group later changes only that member's answers.
+    await warm(`resource:${r}`, "view", `user:${c}`, false);
+    await warm(`resource:${r}`, "view", `user:${d}`, false);
+    await touch(`group:${g}#direct_member@user:${d}`);
+    expect(held()).toContain(`resource:${r}#view@user:${c}`);
+    expect(held()).not.toContain(`resource:${r}#view@user:${d}`);
+    expect(await allowed(`resource:${r}`, "view", `user:${d}`)).toBe(true);
+    expect(await allowed(`resource:${r}`, "view", `user:${c}`)).toBe(false);
+  });
+
+  it("an arrow's relation (resource#project) drops every subject's answers it can reach", async () => {
+    const { r, b, c } = await setup();
+    const other = uid("p");
+    await touch(`project:${other}#editor@user:${c}`);
+    await touch(`resource:${r}#project@project:${other}`);
+    const now = held();
+    expect(now).not.toContain(`resource:${r}#view@user:${b}`);
+    expect(now).not.toContain(`resource:${r}#view@user:${c}`);
+    expect(await allowed(`resource:${r}`, "view", `user:${c}`)).toBe(true);
+    expect(await allowed(`resource:${r}`, "edit", `user:${c}`)).toBe(true);
+  });
+});
+
 describe.skipIf(REMOTE)("check cache and consistency", () => {
   it("full consistency bypasses the cache", async () => {
     const [p, u] = [uid("p"), uid("u")];
@@ -185,18 +263,23 @@ describe.skipIf(REMOTE)("check cache and consistency", () => {
     expect(cache.stats()).toEqual(before);
   });
 
-  it("atLeastAsFresh is served from the cache only by an entry at least that fresh", async () => {
+  it("atLeastAsFresh is served from the cache for a token of this engine, never for another datastore's", async () => {
     const [p, u] = [uid("p"), uid("u")];
     const written = await touch(`project:${p}#viewer@user:${u}`);
     await warm(`project:${p}`, "view", `user:${u}`, true);
-    // The entry was computed after the write: fresh enough for the write's token.
+    // Every change since the answer was stored dropped what it could alter: it is current.
     let before = hits();
     expect(await allowed(`project:${p}`, "view", `user:${u}`, { atLeastAsFresh: written })).toBe(true);
     expect(hits()).toBe(before + 1);
-    // A token one nanosecond newer than the entry's answer (valid: the engine has that revision).
+    const later = await touch(`project:${uid("p")}#viewer@user:${uid("u")}`);
     before = hits();
-    expect(await allowed(`project:${p}`, "view", `user:${u}`, { atLeastAsFresh: newerToken(written) })).toBe(true);
-    expect(hits()).toBe(before);
+    expect(await allowed(`project:${p}`, "view", `user:${u}`, { atLeastAsFresh: later })).toBe(true);
+    expect(hits()).toBe(before + 1);
+    // A token of another datastore (an engine before a restart, another installation) goes to the engine.
+    before = server.checkPath.cache!.stats().bypassed;
+    const foreign = await server.call("POST", "/v1/check", { key: "check", body: { resource: `project:${p}`, permission: "view", subject: `user:${u}`, consistency: { atLeastAsFresh: otherDatastoreToken(written) } } });
+    expect(foreign.status).not.toBe(500);
+    expect(server.checkPath.cache!.stats().bypassed + server.checkPath.cache!.stats().misses).toBeGreaterThan(before);
     // An unreadable token is the engine's to reject, never answered from the cache.
     const bad = await server.call("POST", "/v1/check", { key: "check", body: { resource: `project:${p}`, permission: "view", subject: `user:${u}`, consistency: { atLeastAsFresh: "not-a-token" } } });
     expect(bad.status).toBe(400);
@@ -284,27 +367,6 @@ describe("cache off", () => {
     } finally {
       await off.close();
     }
-  });
-});
-
-describe("TTL mode (an engine that cannot see every change: remote mode)", () => {
-  it("answers only minimize_latency from the cache, and forgets after a write through it", async () => {
-    // The same engine, minus its change epoch: what a remote engine looks like to the cache.
-    const cache = new CheckCache(new EngineDecorator(server.engine), { maxEntries: 100, freshness: { kind: "ttl", ttlMs: 60_000 } });
-    const [p, u] = [uid("p"), uid("u")];
-    const item = { resource: { type: "project", id: p }, permission: "view", subject: { type: "user", id: u } };
-    const viewer = { resource: { type: "project", id: p }, relation: "viewer", subject: { type: "user", id: u } };
-    expect((await cache.check(item)).permissionship).toBe("denied");
-    expect((await cache.check(item)).permissionship).toBe("denied");
-    expect(cache.stats()).toMatchObject({ hits: 0, bypassed: 2 });
-    expect((await cache.check(item, { kind: "minimize_latency" })).permissionship).toBe("denied");
-    expect((await cache.check(item, { kind: "minimize_latency" })).permissionship).toBe("denied");
-    expect(cache.stats().hits).toBe(1);
-    await cache.write([{ operation: "touch", relationship: viewer }]);
-    expect(cache.stats().entries).toBe(0);
-    // Read-your-writes is never answered from the cache, so it sees the write at once.
-    expect((await cache.check(item)).permissionship).toBe("allowed");
-    expect((await cache.check(item, { kind: "full" })).permissionship).toBe("allowed");
   });
 });
 
@@ -452,7 +514,7 @@ describe.skipIf(REMOTE)("subject sets", () => {
       }
     }
     const engine = server.engine as EmbeddedEngine;
-    const cache = new CheckCache(new GatedEngine(engine), { maxEntries: 10_000, freshness: { kind: "exact", changes: engine }, subjectSets: { after: 1, maxSetSize: 1000, maxIds: 100_000 } });
+    const cache = new CheckCache(new GatedEngine(engine), { maxEntries: 10_000, source: { kind: "local", engine }, subjectSets: { after: 1, maxSetSize: 1000, maxIds: 100_000 } });
     const p = uid("p");
     const view = (subject: string, project = p) => ({ resource: { type: "project", id: project }, permission: "view", subject: { type: "user", id: subject } });
     const u = uid("u");
@@ -468,6 +530,7 @@ describe.skipIf(REMOTE)("subject sets", () => {
     expect(engineChecks).toBe(0);
     release();
     await cache.idle();
+    await cache.stop();
   });
 
   it("a set larger than the limit is not kept, and single checks still answer", async () => {

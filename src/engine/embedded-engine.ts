@@ -8,13 +8,14 @@ import pLimit from "p-limit";
 import { createHash } from "node:crypto";
 import { callUnary, type UnaryName } from "./embedded/ffi-async.js";
 import { RelationshipJournal } from "./embedded/relationship-journal.js";
-import { ExpiryTimeline } from "./expiry-timeline.js";
 import { streamRelationships, streamWatch } from "./embedded/streaming.js";
 import {
   EngineError,
+  type ChangeObserver,
   type CheckItem,
   type Consistency,
   type Engine,
+  type EngineChange,
   type WatchAvailability,
   type ExpandNode,
   type LookupResourcesPage,
@@ -28,6 +29,7 @@ import {
   type RelationshipFilter,
   type RelationshipUpdate,
   type WatchEvent,
+  type WatchOptions,
   type WriteResult,
 } from "./engine.js";
 import * as codec from "./spicedb-codec.js";
@@ -35,10 +37,6 @@ import * as messages from "./spicedb-messages.js";
 
 /** MAX_UPDATES is SpiceDB's limit of updates per WriteRelationships call. */
 export const MAX_UPDATES = 1000;
-
-// An expiry counts as a change this long before its time, so that rounding to milliseconds
-// can never let the check cache serve an answer SpiceDB has just stopped giving.
-const EXPIRY_MARGIN_MS = 2;
 
 export interface EmbeddedEngineOptions {
   /** The schema written at start (schema.zed); none for a blank engine (validation). */
@@ -66,9 +64,10 @@ type Message<T> = { toBinary(message: T): Uint8Array; fromBinary(bytes: Uint8Arr
 export class EmbeddedEngine implements Engine {
   private newestToken: string | undefined;
   private writeQueue: Promise<unknown> = Promise.resolve();
-  // changes is a sequence lock for the check cache: odd while a mutation runs, +2 per expiry.
-  private changes = 0;
-  private readonly expiries = new ExpiryTimeline();
+  /** Who hears each change as it begins and ends (the check cache). */
+  private readonly observers = new Set<ChangeObserver>();
+  /** Replayed relationships that will expire (handed to an observer when it starts). */
+  private expiring: Relationship[] = [];
   private closed = false;
   private readonly streams = pLimit(MAX_STREAMS);
 
@@ -114,7 +113,7 @@ export class EmbeddedEngine implements Engine {
     journal.pruneExpired();
     let loaded = 0;
     for (const batch of journal.live(MAX_UPDATES)) {
-      for (const relationship of batch) if (relationship.expiresAt) this.expiries.add(relationship.expiresAt.getTime());
+      for (const relationship of batch) if (relationship.expiresAt) this.expiring.push(relationship);
       const response = await this.unary(
         "spicedb_permissions_write_relationships",
         v1.WriteRelationshipsRequest,
@@ -211,8 +210,7 @@ export class EmbeddedEngine implements Engine {
     if (updates.length > MAX_UPDATES) {
       return Promise.reject(new EngineError({ kind: "invalid_argument", message: `a write takes at most ${MAX_UPDATES} updates` }));
     }
-    for (const u of updates) if (u.operation !== "delete" && u.relationship.expiresAt) this.expiries.add(u.relationship.expiresAt.getTime());
-    return this.serialized(async () => {
+    return this.serialized({ kind: "updates", updates }, async () => {
       const before = this.journal?.current(updates.map((u) => u.relationship));
       const response = await this.unary(
         "spicedb_permissions_write_relationships",
@@ -233,7 +231,7 @@ export class EmbeddedEngine implements Engine {
   }
 
   deleteByFilter(filter: RelationshipFilter, preconditions?: Precondition[]): Promise<WriteResult> {
-    return this.serialized(async () => {
+    return this.serialized({ kind: "filter", filter }, async () => {
       const before = this.journal?.matching(filter);
       const response = await this.unary(
         "spicedb_permissions_delete_relationships",
@@ -277,24 +275,16 @@ export class EmbeddedEngine implements Engine {
   }
 
   writeSchema(schema: string): Promise<WriteResult> {
-    return this.serialized(async () => {
+    return this.serialized({ kind: "schema" }, async () => {
       const response = await this.unary("spicedb_schema_write_schema", v1.WriteSchemaRequest, v1.WriteSchemaResponse, { schema });
       this.journal?.setMeta({ schema });
       return this.acknowledge(response.writtenAt?.token);
     });
   }
 
-  async *watch(fromToken: string | undefined, signal: AbortSignal): AsyncIterable<WatchEvent> {
+  async *watch(fromToken: string | undefined, signal: AbortSignal, options?: WatchOptions): AsyncIterable<WatchEvent> {
     const start = fromToken ?? this.newestToken;
-    for await (const response of streamWatch(this.db.watch(), start, signal)) {
-      yield {
-        zedToken: response.changesThrough?.token ?? "",
-        changes: response.updates.map((u) => ({
-          operation: u.operation === v1.RelationshipUpdate_Operation.DELETE ? "delete" : "touch",
-          relationship: codec.fromRelationship(u.relationship!),
-        })),
-      };
-    }
+    for await (const response of streamWatch(this.db.watch(), start, signal, messages.watchKinds(options))) yield messages.watchEventOf(response);
   }
 
   /** watchAvailability: the embedded engine always streams its changes. */
@@ -312,14 +302,14 @@ export class EmbeddedEngine implements Engine {
   }
 
   /**
-   * changeEpoch lets the check cache prove an answer is current: it is odd while a write,
-   * delete or schema change is under way, and grows when one ends or a relationship expires.
-   * Accord is the only writer of the embedded engine, so an unchanged even epoch means
-   * unchanged answers.
+   * observeChanges lets the check cache hear every change as it begins and when it ends: Accord
+   * is the only writer of the embedded engine, so these are all the changes there are. It also
+   * hands over the replayed relationships that will expire.
    */
-  changeEpoch(): number {
-    if (this.expiries.passed(Date.now() + EXPIRY_MARGIN_MS) > 0) this.changes += 2;
-    return this.changes;
+  observeChanges(observer: ChangeObserver): { expiring: Relationship[]; stop(): void } {
+    this.observers.add(observer);
+    const now = Date.now();
+    return { expiring: this.expiring.filter((r) => r.expiresAt!.getTime() > now), stop: () => this.observers.delete(observer) };
   }
 
   /** newestWriteToken is the token of the newest acknowledged write (read-your-writes). */
@@ -345,13 +335,14 @@ export class EmbeddedEngine implements Engine {
     return { zedToken: token ?? this.newestToken ?? "" };
   }
 
-  private serialized<T>(mutation: () => Promise<T>): Promise<T> {
+  /** serialized runs one mutation at a time, telling the observers when it begins and when it has ended. */
+  private serialized<T>(change: EngineChange, mutation: () => Promise<T>): Promise<T> {
     const work = async () => {
-      this.changes += 1;
+      const ended = [...this.observers].map((observe) => observe(change));
       try {
         return await mutation();
       } finally {
-        this.changes += 1;
+        for (const end of ended) end();
       }
     };
     const run = this.writeQueue.then(work, work);

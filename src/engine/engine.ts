@@ -156,6 +156,35 @@ export type WatchAvailability = { available: true } | { available: false; reason
 export interface WatchEvent {
   changes: RelationshipChange[];
   zedToken: string;
+  /** A checkpoint: every change up to zedToken has been delivered (asked for with `checkpoints`). */
+  checkpoint?: boolean;
+  /** The schema changed at zedToken (asked for with `schemaUpdates`). */
+  schemaChanged?: boolean;
+}
+
+export interface WatchOptions {
+  /** Also deliver checkpoints: events with no changes that say how far the stream has come. */
+  checkpoints?: boolean;
+  /** Also say when the schema changed. */
+  schemaUpdates?: boolean;
+}
+
+/** EngineChange is a change an engine is about to make (the check cache drops what it can alter). */
+export type EngineChange =
+  | { kind: "updates"; updates: RelationshipUpdate[] }
+  | { kind: "filter"; filter: RelationshipFilter }
+  | { kind: "schema" };
+
+/** ChangeObserver hears a change as it begins and returns what to call when it has ended, either way. */
+export type ChangeObserver = (change: EngineChange) => () => void;
+
+/** ObservesChanges: an engine that makes every change itself (embedded) lets the cache hear each one. */
+export interface ObservesChanges {
+  observeChanges(observer: ChangeObserver): { /** Relationships already there that will expire. */ expiring: Relationship[]; stop(): void };
+}
+
+export function observesChanges(engine: unknown): engine is ObservesChanges {
+  return typeof (engine as Partial<ObservesChanges>).observeChanges === "function";
 }
 
 /** EngineFailure is the closed set of ways an engine call can fail. */
@@ -204,8 +233,8 @@ export interface Engine {
   deleteByFilter(filter: RelationshipFilter, preconditions?: Precondition[]): Promise<WriteResult>;
   readSchema(): Promise<string>;
   writeSchema(schema: string): Promise<WriteResult>;
-  /** watch yields relationship changes after the given token until the signal aborts. */
-  watch(fromToken: string | undefined, signal: AbortSignal): AsyncIterable<WatchEvent>;
+  /** watch yields relationship changes after the given token (from now without one) until the signal aborts. */
+  watch(fromToken: string | undefined, signal: AbortSignal, options?: WatchOptions): AsyncIterable<WatchEvent>;
   /** ready reports whether the engine answers and has a schema. */
   ready(): Promise<boolean>;
   /**

@@ -1,15 +1,19 @@
 // fast-check-path wraps an engine in the check cache and the coalescer, where the engine is
 // built (main.ts, the test server, the bench), so routes and domain code never know about
 // either: app → CheckCache → CheckCoalescer → engine. Cache misses are what get coalesced.
-import { CheckCache, tracksChanges } from "./check-cache.js";
+// The cache hears of changes from the engine itself (embedded) or from SpiceDB's Watch
+// (remote); an engine that offers neither gets no cache.
+import { CheckCache, type CacheSource, type WatchedEngine } from "./cache/check-cache.js";
 import { CheckCoalescer } from "./check-coalescer.js";
-import type { Engine } from "./engine.js";
+import { observesChanges, type Engine } from "./engine.js";
 
 export interface CheckPathOptions {
   cache: boolean;
   cacheMaxEntries: number;
-  /** TTL of minimize_latency answers when the engine cannot see every change (remote mode). */
-  cacheTtlMs: number;
+  /** Remote: how long a request ahead of the watch waits for it before going to the engine. */
+  cacheWatchWaitMs: number;
+  /** Remote: the margin around an expiry's instant (the clocks of Accord and PostgreSQL differ by less). */
+  cacheExpiryMarginMs: number;
   /** Misses of one (subject, resource type, permission) before its subject set is looked up; 0 = off. */
   subjectSetAfter: number;
   subjectSetMaxSize: number;
@@ -23,7 +27,8 @@ export interface CheckPathOptions {
 export const DEFAULT_CHECK_PATH: Readonly<CheckPathOptions> = Object.freeze({
   cache: true,
   cacheMaxEntries: 100_000,
-  cacheTtlMs: 1_000,
+  cacheWatchWaitMs: 50,
+  cacheExpiryMarginMs: 1_000,
   subjectSetAfter: 1,
   subjectSetMaxSize: 10_000,
   subjectSetMaxIds: 1_000_000,
@@ -38,15 +43,25 @@ export interface CheckPath {
   coalescer: CheckCoalescer | undefined;
 }
 
+/** sourceOf: how the cache hears of changes — from the engine, or from its watch; none otherwise. */
+function sourceOf(engine: Engine): CacheSource | undefined {
+  if (observesChanges(engine)) return { kind: "local", engine };
+  if (typeof (engine as Partial<WatchedEngine>).newestWriteToken === "function") return { kind: "watch", engine: engine as Engine & WatchedEngine };
+  return undefined;
+}
+
 export function buildCheckPath(engine: Engine, options: CheckPathOptions = DEFAULT_CHECK_PATH): CheckPath {
   const coalescer = options.coalesce
     ? new CheckCoalescer(engine, { maxBatch: options.coalesceMaxBatch, maxInFlight: options.coalesceMaxInFlight })
     : undefined;
   const below = coalescer ?? engine;
-  const cache = options.cache
+  const source = options.cache ? sourceOf(engine) : undefined;
+  const cache = source
     ? new CheckCache(below, {
         maxEntries: options.cacheMaxEntries,
-        freshness: tracksChanges(engine) ? { kind: "exact", changes: engine } : { kind: "ttl", ttlMs: options.cacheTtlMs },
+        source,
+        watchWaitMs: options.cacheWatchWaitMs,
+        expiryMarginMs: source.kind === "watch" ? options.cacheExpiryMarginMs : undefined,
         subjectSets:
           options.subjectSetAfter > 0
             ? { after: options.subjectSetAfter, maxSetSize: options.subjectSetMaxSize, maxIds: options.subjectSetMaxIds }

@@ -25,17 +25,22 @@ import {
   type RelationshipUpdate,
   type WatchAvailability,
   type WatchEvent,
+  type WatchOptions,
   type WriteResult,
 } from "./engine.js";
 import { isIP } from "node:net";
 import * as codec from "./spicedb-codec.js";
 import { inFullyConsistentScope } from "./consistency-scope.js";
+import { atLeastAsFresh, decodeRevision, type Revision } from "./revision.js";
 import { ExpiryTimeline } from "./expiry-timeline.js";
 import { resolveTarget, splitEndpoints } from "./spicedb-target.js";
 import { parseSchema } from "./schema/parse-schema.js";
 import type { SchemaModel } from "./schema/schema-model.js";
 import { completeTrace, hasCachedStep } from "./schema/trace-completion.js";
 import * as messages from "./spicedb-messages.js";
+
+/** BUMP_WINDOW_MS: longer than SpiceDB's default quantization window (5 s) and its staleness allowance. */
+const BUMP_WINDOW_MS = 10_000;
 
 /** MAX_UPDATES is SpiceDB's default limit of updates per WriteRelationships call. */
 const MAX_UPDATES = 1000;
@@ -68,6 +73,8 @@ export class RemoteEngine implements Engine {
   /** When relationships written through this replica expire (see settleExpiries). */
   private readonly expiries = new ExpiryTimeline();
   private settling: Promise<void> | undefined;
+  /** The empty write that made the last expiry visible, and until when it stands in for older tokens. */
+  private bump: { token: string; revision: Revision | undefined; until: number } | undefined;
   private watchKnown: WatchAvailability | undefined;
   private closed = false;
   private readonly callTimeoutMs: number;
@@ -121,6 +128,7 @@ export class RemoteEngine implements Engine {
   private consistency(consistency?: Consistency): v1.Consistency {
     // Under a lock shared by replicas, the default read must see writes made through any of them.
     if ((consistency === undefined || consistency.kind === "read_your_writes") && inFullyConsistentScope()) return codec.toConsistency({ kind: "full" }, undefined);
+    if (consistency?.kind === "at_least_as_fresh" && this.bump) return codec.toConsistency({ kind: "at_least_as_fresh", token: this.freshest(consistency.token) }, undefined);
     return codec.toConsistency(consistency, this.newestToken);
   }
 
@@ -272,12 +280,16 @@ export class RemoteEngine implements Engine {
    * settleExpiries makes a relationship's end visible at its time. SpiceDB filters expired
    * relationships by the database clock when it reads, but caches answers by revision, and
    * without writes the revision stays put for a quantization window (5 s by default): a check
-   * right after an expiry could get the answer computed before it. So, for reads at this
-   * replica's own freshness, once an expiry it knows of has passed, one empty write (it
-   * changes nothing, and gets a new revision) goes first and becomes the newest token.
+   * right after an expiry could get the answer computed before it. So once an expiry this
+   * replica knows of has passed (written through it, or seen on the watch), one empty write
+   * goes first: it changes nothing and gets a new revision, which becomes the newest token.
+   * For a while after (BUMP_WINDOW_MS) a request asking "at least as fresh as T" is asked at
+   * that revision instead where it is fresher than T: SpiceDB's optimized revision may still be
+   * one from before the expiry. Requests for minimize_latency or full are left as they are.
    */
   private async settleExpiries(consistency: Consistency | undefined): Promise<void> {
-    if ((consistency && consistency.kind !== "read_your_writes") || !(this.expiries.earliest()! <= Date.now())) return;
+    const kind = consistency?.kind ?? "read_your_writes";
+    if ((kind !== "read_your_writes" && kind !== "at_least_as_fresh") || !(this.expiries.earliest()! <= Date.now())) return;
     this.settling ??= (async () => {
       const due = Date.now();
       try {
@@ -286,7 +298,9 @@ export class RemoteEngine implements Engine {
           v1.WriteRelationshipsRequest.create({ updates: [] }),
         );
         this.expiries.passed(due);
-        this.acknowledge(response.writtenAt?.token);
+        const token = response.writtenAt?.token;
+        if (token) this.bump = { token, revision: decodeRevision(token), until: Date.now() + BUMP_WINDOW_MS };
+        this.acknowledge(token);
       } catch {
         // The read below goes ahead at the newest freshness known; the next read tries again.
       } finally {
@@ -294,6 +308,13 @@ export class RemoteEngine implements Engine {
       }
     })();
     await this.settling;
+  }
+
+  /** freshest is the token to ask "at least as fresh as T" at: the expiry bump where it is fresher. */
+  private freshest(token: string): string {
+    const bump = this.bump;
+    if (!bump || bump.until < Date.now()) return token;
+    return bump.token !== token && atLeastAsFresh(bump.revision, decodeRevision(token)) ? bump.token : token;
   }
 
   async deleteByFilter(filter: RelationshipFilter, preconditions?: Precondition[]): Promise<WriteResult> {
@@ -320,23 +341,18 @@ export class RemoteEngine implements Engine {
   }
 
   /** watch streams changes without a deadline (it is long-lived); the signal ends it. */
-  async *watch(fromToken: string | undefined, signal: AbortSignal): AsyncIterable<WatchEvent> {
+  async *watch(fromToken: string | undefined, signal: AbortSignal, options: WatchOptions = {}): AsyncIterable<WatchEvent> {
     const start = fromToken ?? this.newestToken;
     const stream = this.client.watch(
-      v1.WatchRequest.create({ optionalObjectTypes: [], optionalStartCursor: start ? { token: start } : undefined, optionalUpdateKinds: [] }),
+      v1.WatchRequest.create({ optionalObjectTypes: [], optionalStartCursor: start ? { token: start } : undefined, optionalUpdateKinds: messages.watchKinds(options) }),
     ) as grpc.ClientReadableStream<v1.WatchResponse>;
     const cancel = () => stream.cancel();
     signal.addEventListener("abort", cancel, { once: true });
     try {
       for await (const response of stream as AsyncIterable<v1.WatchResponse>) {
         if (signal.aborted) return;
-        yield {
-          zedToken: response.changesThrough?.token ?? "",
-          changes: response.updates.map((u) => ({
-            operation: u.operation === v1.RelationshipUpdate_Operation.DELETE ? "delete" : "touch",
-            relationship: codec.fromRelationship(u.relationship!),
-          })),
-        };
+        const event = messages.watchEventOf(response);
+        yield event;
       }
     } catch (err) {
       if (!signal.aborted) throw codec.toEngineError(err);
@@ -344,6 +360,11 @@ export class RemoteEngine implements Engine {
       signal.removeEventListener("abort", cancel);
       stream.cancel();
     }
+  }
+
+  /** noteExpiry: a relationship written elsewhere (seen on the watch) expires at `at`; see settleExpiries. */
+  noteExpiry(at: number): void {
+    this.expiries.add(at);
   }
 
   /**

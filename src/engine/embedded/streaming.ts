@@ -16,12 +16,13 @@ export async function* streamWatch(
   client: v1.ZedClientInterface,
   fromToken: string | undefined,
   signal: AbortSignal,
+  updateKinds: v1.WatchKind[] = [],
 ): AsyncGenerator<v1.WatchResponse> {
   const stream = client.watch(
     v1.WatchRequest.create({
       optionalObjectTypes: [],
       optionalStartCursor: fromToken ? { token: fromToken } : undefined,
-      optionalUpdateKinds: [],
+      optionalUpdateKinds: updateKinds,
     }),
   ) as ClientReadableStream<v1.WatchResponse>;
   const cancel = () => stream.cancel();

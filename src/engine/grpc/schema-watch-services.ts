@@ -22,15 +22,37 @@ export function schemaHandlers(engine: Engine, authorize: Authorizer): grpc.Unty
   };
 }
 
+/** How long a watch stream with checkpoints stays quiet before it repeats its last one (SpiceDB's default heartbeat). */
+const WATCH_HEARTBEAT_MS = 1_000;
+
 export function watchHandlers(engine: Engine, authorize: Authorizer): grpc.UntypedServiceImplementation {
   return {
     Watch: serverStream(authorize, async (request: v1.WatchRequest, send: (r: v1.WatchResponse) => void, signal: AbortSignal) => {
       const types = new Set(request.optionalObjectTypes);
-      for await (const event of engine.watch(request.optionalStartCursor?.token || undefined, signal)) {
-        const updates = event.changes
-          .filter((c) => types.size === 0 || types.has(c.relationship.resource.type))
-          .map((c) => codec.toRelationshipUpdate(c));
-        send(v1.WatchResponse.create({ updates, changesThrough: codec.toZedToken(event.zedToken) }));
+      const kinds = new Set(request.optionalUpdateKinds);
+      const options = { checkpoints: kinds.has(v1.WatchKind.INCLUDE_CHECKPOINTS), schemaUpdates: kinds.has(v1.WatchKind.INCLUDE_SCHEMA_UPDATES) };
+      // Like SpiceDB's watch heartbeat: a quiet stream repeats its last checkpoint every second
+      // (no new revision is claimed: only what has been delivered), so a watcher knows it is alive.
+      let lastCheckpoint: string | undefined;
+      let lastSent = Date.now();
+      const heartbeat = options.checkpoints
+        ? setInterval(() => {
+            if (lastCheckpoint === undefined || Date.now() - lastSent < WATCH_HEARTBEAT_MS) return;
+            lastSent = Date.now();
+            send(v1.WatchResponse.create({ updates: [], changesThrough: codec.toZedToken(lastCheckpoint), isCheckpoint: true }));
+          }, WATCH_HEARTBEAT_MS / 4)
+        : undefined;
+      try {
+        for await (const event of engine.watch(request.optionalStartCursor?.token || undefined, signal, options)) {
+          const updates = event.changes
+            .filter((c) => types.size === 0 || types.has(c.relationship.resource.type))
+            .map((c) => codec.toRelationshipUpdate(c));
+          if (event.checkpoint) lastCheckpoint = event.zedToken;
+          lastSent = Date.now();
+          send(v1.WatchResponse.create({ updates, changesThrough: codec.toZedToken(event.zedToken), isCheckpoint: event.checkpoint === true, schemaUpdated: event.schemaChanged === true }));
+        }
+      } finally {
+        clearInterval(heartbeat);
       }
     }),
   };

@@ -47,3 +47,25 @@ export function memberKind(schema: SchemaModel, type: string, name: string): "re
   if (definition?.permissions.has(name)) return "permission";
   return undefined;
 }
+
+export type ExprLeaf = Extract<PermissionExpr, { op: "ref" } | { op: "arrow" }>;
+
+/**
+ * leavesOf lists the relations, permissions and arrows an expression reads. With `granting`,
+ * only those that can grant (an exclusion's subtracted side never does); without, every one
+ * whose change can alter the result (both sides of an exclusion).
+ */
+export function leavesOf(expr: PermissionExpr, granting: boolean): ExprLeaf[] {
+  switch (expr.op) {
+    case "ref":
+    case "arrow":
+      return [expr];
+    case "union":
+    case "intersection":
+      return expr.children.flatMap((child) => leavesOf(child, granting));
+    case "exclusion":
+      return (granting ? expr.children.slice(0, 1) : expr.children).flatMap((child) => leavesOf(child, granting));
+    default:
+      return [];
+  }
+}

@@ -9,7 +9,7 @@
 // question comes from the schema. Bounded in depth and in calls; what is left is returned as
 // it came (marked cached).
 import type { CheckItem, CheckTrace, Consistency, ExplainResult, ReadRelationshipsPage, RelationshipFilter } from "../engine.js";
-import { memberKind, type PermissionExpr, type SchemaModel } from "./schema-model.js";
+import { leavesOf, memberKind, type PermissionExpr, type SchemaModel } from "./schema-model.js";
 
 export interface TraceSource {
   /** A traced check at the given freshness (the raw engine call, not completed again). */
@@ -65,7 +65,7 @@ export async function completeTrace(trace: CheckTrace, schema: SchemaModel, sour
     const expr = schema.definitions.get(node.resource.type)?.permissions.get(node.permission);
     if (!expr) return [];
     const steps: Array<Promise<CheckTrace | undefined>> = [];
-    for (const leaf of leaves(expr)) {
+    for (const leaf of leavesOf(expr, true)) {
       if (leaf.op === "ref") {
         steps.push(ask({ resource: node.resource, permission: leaf.name, subject: node.subject }, depth));
       } else {
@@ -77,22 +77,4 @@ export async function completeTrace(trace: CheckTrace, schema: SchemaModel, sour
   }
 
   return complete(trace, 0);
-}
-
-type Leaf = Extract<PermissionExpr, { op: "ref" } | { op: "arrow" }>;
-
-/** leaves lists the relations, permissions and arrows an expression grants through (an exclusion's subtracted side never grants). */
-function leaves(expr: PermissionExpr): Leaf[] {
-  switch (expr.op) {
-    case "ref":
-    case "arrow":
-      return [expr];
-    case "union":
-    case "intersection":
-      return expr.children.flatMap(leaves);
-    case "exclusion":
-      return leaves(expr.children[0]!);
-    default:
-      return [];
-  }
 }

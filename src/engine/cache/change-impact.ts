@@ -1,0 +1,111 @@
+// change-impact says, from the schema alone, which cached answers a relationship change can
+// alter — so a write drops those and keeps the rest.
+//
+// Why this is exact. SpiceDB answers `type#permission` for a subject by evaluating the
+// permission's expression: its leaves are relations and permissions of the same type, arrows
+// (read the tupleset relation, then a permission on each object it names) and, inside a
+// relation, usersets (`group#member`: the members of another object's relation). So the answer
+// of (type, permission) reads only relationships of the (type, relation) pairs reachable
+// backwards from it through those edges; a change to any other relation cannot alter it. That
+// is the `pairs` set: every (type, name) whose evaluation can reach the changed (type,
+// relation), the changed relation itself included.
+// The subject narrows it further. A relationship whose subject is a plain object (`user:u`: no
+// relation, not a wildcard) only adds `user:u` to (or takes it from) one set of direct
+// subjects; the evaluation walks on from a subject only through usersets (it has no relation)
+// or arrows (excluded: a relation that an arrow walks changes which objects are visited, for
+// everyone). So only answers whose subject is `user:u` can change, in every union,
+// intersection and exclusion alike. A wildcard (`user:*`) reaches every subject of its type.
+// A userset subject (`group:g#member`) or an arrow's relation can reach any subject: only the
+// pairs bound it. Caveats and expiry change no reachability (conditional answers are never
+// cached; an expiry is a delete at its time); a schema change drops everything.
+import type { RelationshipFilter, SubjectRef } from "../engine.js";
+import { leavesOf, type SchemaModel } from "../schema/schema-model.js";
+
+/** Impact is what a change can alter: answers of these pairs, for this subject or subject type, or for any subject. */
+export interface Impact {
+  /** `type#name` pairs whose answers may change, or "all" when the schema does not say. */
+  pairs: ReadonlySet<string> | "all";
+  /** Only answers whose subject is this plain object (`user:u`). */
+  subject?: string;
+  /** Only answers whose subject has this type (a wildcard changed). */
+  subjectType?: string;
+}
+
+export const EVERYTHING: Impact = Object.freeze({ pairs: "all" as const });
+
+export const pairKey = (type: string, name: string) => `${type}#${name}`;
+export const subjectKeyOf = (subject: SubjectRef) => `${subject.type}:${subject.id}${subject.relation ? `#${subject.relation}` : ""}`;
+
+/** affects says whether a change with this impact can alter the answer of (pair, subject). */
+export function affects(impact: Impact, pair: string, subject: SubjectRef): boolean {
+  if (impact.pairs !== "all" && !impact.pairs.has(pair)) return false;
+  if (impact.subject !== undefined) return impact.subject === subjectKeyOf(subject);
+  if (impact.subjectType !== undefined) return impact.subjectType === subject.type;
+  return true;
+}
+
+export class ImpactRules {
+  /** For each `type#name`, the pairs whose evaluation can reach it (itself included). */
+  private readonly reach = new Map<string, Set<string>>();
+  /** `type#relation` pairs that some arrow walks. */
+  private readonly tuplesets = new Set<string>();
+
+  constructor(private readonly schema: SchemaModel) {
+    const dependents = new Map<string, Set<string>>();
+    const edge = (from: string, to: string) => {
+      let set = dependents.get(from);
+      if (!set) dependents.set(from, (set = new Set()));
+      set.add(to);
+    };
+    for (const [type, definition] of schema.definitions) {
+      for (const [name, relation] of definition.relations) {
+        for (const allowed of relation.allowed) if (allowed.relation) edge(pairKey(allowed.type, allowed.relation), pairKey(type, name));
+      }
+      for (const [name, expr] of definition.permissions) {
+        for (const leaf of leavesOf(expr, false)) {
+          if (leaf.op === "ref") edge(pairKey(type, leaf.name), pairKey(type, name));
+          else {
+            this.tuplesets.add(pairKey(type, leaf.tupleset));
+            edge(pairKey(type, leaf.tupleset), pairKey(type, name));
+            for (const allowed of definition.relations.get(leaf.tupleset)?.allowed ?? []) edge(pairKey(allowed.type, leaf.target), pairKey(type, name));
+          }
+        }
+      }
+    }
+    for (const [type, definition] of schema.definitions) {
+      for (const name of [...definition.relations.keys(), ...definition.permissions.keys()]) {
+        const start = pairKey(type, name);
+        const seen = new Set([start]);
+        const queue = [start];
+        for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+          for (const dependent of dependents.get(next) ?? []) if (!seen.has(dependent)) (seen.add(dependent), queue.push(dependent));
+        }
+        this.reach.set(start, seen);
+      }
+    }
+  }
+
+  /** ofRelationship: the impact of writing or deleting (or the expiry of) one relationship. */
+  ofRelationship(resourceType: string, relation: string, subject: SubjectRef): Impact {
+    const pairs = this.reach.get(pairKey(resourceType, relation));
+    if (!pairs) return EVERYTHING;
+    if (subject.id === "*") return { pairs, subjectType: subject.type };
+    if ((subject.relation && subject.relation !== "...") || this.tuplesets.has(pairKey(resourceType, relation))) return { pairs };
+    return { pairs, subject: subjectKeyOf({ type: subject.type, id: subject.id }) };
+  }
+
+  /** ofFilter: the impact of deleting by filter — every relation it may match, any subject. */
+  ofFilter(filter: RelationshipFilter): Impact {
+    if (!filter.resourceType) return EVERYTHING;
+    const definition = this.schema.definitions.get(filter.resourceType);
+    if (!definition) return EVERYTHING;
+    const relations = filter.relation ? [filter.relation] : [...definition.relations.keys()];
+    const pairs = new Set<string>();
+    for (const relation of relations) {
+      const reached = this.reach.get(pairKey(filter.resourceType, relation));
+      if (!reached) return EVERYTHING;
+      for (const pair of reached) pairs.add(pair);
+    }
+    return { pairs };
+  }
+}
