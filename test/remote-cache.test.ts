@@ -1,0 +1,85 @@
+// Pins the remote check cache, fed by SpiceDB's Watch (npm run test:remote: Accord's own gRPC
+// endpoint; npm run test:spicedb: a real SpiceDB v1.56.2 on PostgreSQL): writes of another
+// SpiceDB client are seen through the watch and drop only what they can alter; while the watch
+// is cut nothing is answered from memory, and it resumes from its last revision. The
+// model-based run is test/remote-cache-model.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CheckCache } from "../src/engine/cache/check-cache.js";
+import type { CheckItem, RelationshipUpdate } from "../src/engine/engine.js";
+import { openBed, type Bed } from "./cache-model/remote-bed.js";
+import { SCHEMA, uid } from "./helpers/test-server.js";
+import { REMOTE_MODE, TEST_MODE } from "./remote/test-mode.js";
+
+if (!REMOTE_MODE) console.info("remote cache suites: run by npm run test:remote and npm run test:spicedb (embedded mode: test/check-cache.test.ts)");
+
+const item = (resource: string, permission: string, subject: string): CheckItem => {
+  const [rt, rid] = resource.split(":");
+  const [st, sid] = subject.split(":");
+  return { resource: { type: rt!, id: rid! }, permission, subject: { type: st!, id: sid! } };
+};
+const rel = (resource: string, relation: string, subject: string): RelationshipUpdate => {
+  const { resource: r, subject: s } = item(resource, relation, subject);
+  return { operation: "touch", relationship: { resource: r, relation, subject: s } };
+};
+const heldKeys = (cache: CheckCache) => new Set(cache.cachedAnswers().map(({ item: i }) => `${i.resource.type}:${i.resource.id}#${i.permission}@${i.subject.type}:${i.subject.id}`));
+
+describe.runIf(REMOTE_MODE)(`remote check cache fed by the watch (${TEST_MODE})`, () => {
+  let bed: Bed;
+  beforeAll(async () => {
+    bed = await openBed(SCHEMA);
+  });
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  async function warm(...items: CheckItem[]) {
+    for (const i of items) await bed.cache.check(i);
+    const before = bed.cache.stats().hits;
+    for (const i of items) await bed.cache.check(i);
+    expect(bed.cache.stats().hits).toBe(before + items.length);
+  }
+
+  it("repeated checks are answered from memory; a write by another SpiceDB client drops only the answers it can alter, once the watch brings it", async () => {
+    const [p, a, b] = [uid("p"), uid("a"), uid("b")];
+    await bed.engine.write([rel(`project:${p}`, "viewer", `user:${b}`)]);
+    const viewA = item(`project:${p}`, "view", `user:${a}`);
+    const viewB = item(`project:${p}`, "view", `user:${b}`);
+    await warm(viewA, viewB);
+    const { zedToken } = await bed.direct.write([rel(`project:${p}`, "viewer", `user:${a}`)]);
+    // Asked at least as fresh as the foreign write: from memory only once the watch has it, and
+    // then only what the write cannot alter (b's answer); a's was dropped (answer and set).
+    const fresh = { kind: "at_least_as_fresh" as const, token: zedToken };
+    expect(await bed.cache.caughtUp(zedToken, 5_000)).toBe(true);
+    expect(heldKeys(bed.cache)).not.toContain(`project:${p}#view@user:${a}`);
+    expect(bed.cache.checkFromCache(viewA, fresh)).toBeUndefined();
+    expect(bed.cache.checkFromCache(viewB, fresh)?.permissionship).toBe("allowed");
+    expect((await bed.cache.check(viewA, fresh)).permissionship).toBe("allowed");
+  });
+
+  it("while the watch is cut nothing is answered from memory; it resumes from its last revision and sees what was written meanwhile", async () => {
+    const [p, a, b] = [uid("p"), uid("a"), uid("b")];
+    const viewA = item(`project:${p}`, "view", `user:${a}`);
+    const viewB = item(`project:${p}`, "view", `user:${b}`);
+    await warm(viewA, viewB);
+    const restarts = bed.cache.stats().watch!.restarts;
+    await bed.proxy.stop();
+    for (let i = 0; i < 300 && bed.cache.stats().watch?.healthy; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(bed.cache.stats().watch?.healthy).toBe(false);
+    expect(bed.cache.checkFromCache(viewA)).toBeUndefined();
+    expect(bed.cache.checkFromCache(viewB)).toBeUndefined();
+    // Answers while it is down come from the engine, and are right.
+    const { zedToken } = await bed.direct.write([rel(`project:${p}`, "viewer", `user:${a}`)]);
+    const before = bed.cache.stats().bypassed;
+    expect((await bed.cache.check(viewA, { kind: "at_least_as_fresh", token: zedToken })).permissionship).toBe("allowed");
+    expect((await bed.cache.check(viewB)).permissionship).toBe("denied");
+    expect(bed.cache.stats().bypassed).toBe(before + 2);
+    await bed.proxy.start();
+    expect(await bed.cache.caughtUp(zedToken, 10_000)).toBe(true);
+    expect(bed.cache.stats().watch!.restarts).toBeGreaterThan(restarts);
+    // The write made while the watch was down dropped a's answer when the watch resumed.
+    expect(heldKeys(bed.cache)).not.toContain(`project:${p}#view@user:${a}`);
+    expect((await bed.cache.check(viewA, { kind: "at_least_as_fresh", token: zedToken })).permissionship).toBe("allowed");
+    expect((await bed.cache.check(viewB, { kind: "at_least_as_fresh", token: zedToken })).permissionship).toBe("denied");
+  });
+});
+
