@@ -11,7 +11,7 @@
 //   npm run bench                       full run (team dataset through the product endpoints)
 //   npm run bench -- --quick            under 2 minutes: short runs, raw seeding, team only
 //   npm run bench -- --size 50k         the side-by-side table on a larger dataset
-//   options: --remote (remote-mode comparison in a quick run too)  --seconds N  --capacity team,50k,200k
+//   options: --no-remote (skip remote mode, its comparison and mixed phase)  --mixed-seconds N  --seconds N  --capacity team,50k,200k
 //            --real-capacity 100k,1m (the real engine's table; "" to skip)  --seed product|raw  --profile  --out DIR
 //            --env NAME=VALUE,… (for the server process, e.g. GOMAXPROCS=1)
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,6 +26,7 @@ import { directLoad } from "./lib/direct-client.js";
 import { BenchServer, startEngineProcess } from "./lib/server-control.js";
 import { realCapacity } from "./lib/real-capacity.js";
 import { realSpicedbAvailable, SPICEDB_VERSION, startRealSpiceDb } from "./lib/real-spicedb.js";
+import { mixedPhase, type MixedPhase } from "./lib/mixed.js";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -51,6 +52,8 @@ const KEY = "bench-key-0123456789abcdef";
 const PRIMED = quick ? 3_000 : 20_000;
 /** How many bulk requests (of 100 checks) the cache has answered before each (d) run. */
 const PRIMED_BULK = quick ? 30 : 200;
+/** Seconds per run of the mixed phase (checks while admins write). */
+const MIXED_SECONDS = Number(option("mixed-seconds") ?? (quick ? 4 : 8));
 const schemaFile = join(import.meta.dirname, "..", "schema.zed");
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
@@ -214,7 +217,7 @@ async function primeBulk(server: BenchServer, bulk: string[], from: number, to: 
  * real SpiceDB (the pinned binary on a private PostgreSQL) when it can be built here, or else
  * the embedded engine behind Accord's gRPC endpoint.
  */
-async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): Promise<Results["remote"]> {
+async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): Promise<{ remote: Results["remote"]; mixed: MixedPhase }> {
   const token = "bench-engine-preshared-key-0123456789";
   const real = realSpicedbAvailable();
   const engine = real ? await startRealSpiceDb(token) : await startEngineProcess(schemaFile, token);
@@ -224,7 +227,9 @@ async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): P
   const { zedToken } = await seed({ url: server.url("remote"), key: KEY }, dataset, "raw");
   const accord: Row[] = [];
   const direct: Row[] = [];
-  for (const c of levels) {
+  const mixed = await mixedPhase({ server, app: "remote", mode: "remote", engine: label, key: KEY, dataset, checks: pools.checks, seconds: MIXED_SECONDS, log });
+  // Quick: the comparison with the official client at c=64 only.
+  for (const c of quick ? [64] : levels) {
     accord.push(await measure(server, "remote", "/v1/check", pools.checks, c));
     const d = await directLoad({ endpoint: engine.endpoint, token, zedToken, items: pools.items, connections: c, seconds });
     direct.push({ connections: c, rps: round(d.rps, 0), p50: round(d.p50), p99: round(d.p99), eldP99: 0, non2xx: 0, errors: d.errors });
@@ -233,7 +238,7 @@ async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): P
   await server.close();
   await engine.close();
   rmSync(dataDir, { recursive: true, force: true });
-  return { accord, direct, engine: label };
+  return { remote: { accord, direct, engine: label }, mixed };
 }
 
 /** capacity measures single-check latency cold (every check computed) and warm (all cached). */
@@ -334,7 +339,11 @@ async function main() {
   const lookupCount = ((await lookupCheck.json()) as { resources: unknown[] }).resources.length;
   const side = await sideBySide(server, pools);
   const memory = await server.ask<{ rssMb: number; peakRssMb: number }>({ type: "memory" });
-  const remote = !quick || flag("remote") ? await remoteMode(seeded.dataset, pools) : undefined;
+  const mixed: MixedPhase[] = [await mixedPhase({ server, app: "accord", mode: "embedded", engine: "the embedded engine (memory datastore, journal)", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, log })];
+  // Remote mode (with its mixed phase) in every run; --no-remote skips it.
+  const remoteRun = flag("no-remote") ? undefined : await remoteMode(seeded.dataset, pools);
+  if (remoteRun) mixed.push(remoteRun.mixed);
+  const remote = remoteRun?.remote;
   const capacityRows: CapacityRow[] = [];
   if (capacitySizes.includes(size)) capacityRows.push(await capacity(server, size, seeded.relationships, largest, pools, dataDir));
   else await server.close();
@@ -371,6 +380,7 @@ async function main() {
     remote,
     capacity: capacityRows,
     realCapacity: realRows,
+    mixed,
     totalSeconds: 0,
   };
   results.totalSeconds = round((performance.now() - t0) / 1000, 0);

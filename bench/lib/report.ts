@@ -1,3 +1,4 @@
+import type { MixedPhase } from "./mixed.js";
 import type { RealCapacityRow } from "./real-capacity.js";
 // report renders the bench's results as the Markdown of bench/RESULTS.md (results.json holds
 // the same figures). Figures, ratios and targets — never pass/fail on timings in tests.
@@ -63,6 +64,8 @@ export interface Results {
   remote?: { accord: Row[]; direct: Row[]; engine: string };
   /** The real engine's capacity (remote mode on SpiceDB + PostgreSQL), beside the embedded curve. */
   realCapacity?: RealCapacityRow[];
+  /** Checks while admins write (issue 17), per mode. */
+  mixed?: MixedPhase[];
   capacity: CapacityRow[];
   totalSeconds: number;
 }
@@ -166,6 +169,7 @@ export function renderMarkdown(r: Results): string {
     lines.push(`| authzed-node CheckPermission, direct | ${r.levels.map((c) => cell(at2(remote.direct, c))).join(" | ")} |`);
     lines.push(`| ratio | ${r.levels.map((c) => ratio(at2(remote.accord, c)?.rps ?? 0, at2(remote.direct, c)?.rps ?? 0)).join(" | ")} |`, "");
   }
+  if (r.mixed?.length) lines.push(...mixedLines(r.mixed));
   if (r.capacity.length) {
     lines.push(`## Capacity curve — single checks at c=1`, "");
     lines.push(`Cold: every check computed by the engine (cache off). Warm: every check answered from the cache. Restart: process start to listening, replay of the journal included.`, "");
@@ -220,6 +224,39 @@ export function crossover(r: Results): string {
 }
 
 const round2 = (n: number) => Number(n.toFixed(2));
+
+/** mixedLines: checks while admins write, per mode, with the issue-17 targets. */
+function mixedLines(phases: MixedPhase[]): string[] {
+  const lines = [`## Checks while admins write — mixed phase, team dataset, c=64`, ""];
+  lines.push(
+    "64 connections of the skewed check mix on `/v1/check` (default consistency) while a writer sends resource shares (a viewer grant or its removal) or group-membership changes through `POST /v1/relationships` at a steady rate. Dropped: answers (single checks) each change dropped. Watch lag: from this replica's write being acknowledged to its watch checkpoint passing it.",
+    "",
+  );
+  for (const phase of phases) {
+    const base = phase.runs[0]?.rps ?? 0;
+    lines.push(`### ${phase.mode} — ${phase.engine}`, "");
+    lines.push(`| run | checks/s | × no writes | p50 / p99 ms | p99 / echo p99 | hit rate | dropped per change p50 / p99 | watch lag p50 / p99 ms | writes made/s (asked) | write p50 / p99 ms | errors | entries / sets |`);
+    lines.push(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
+    for (const run of phase.runs) {
+      lines.push(
+        `| ${run.label} | ${run.rps.toLocaleString("en-US")} | ${ratio(run.rps, base)} | ${run.p50} / ${run.p99} | ${ratio(run.p99, phase.echoP99)} | ${(run.hitRate * 100).toFixed(1)}% | ${run.writesAsked ? `${run.droppedP50} / ${run.droppedP99}` : "—"} | ${run.watchLagP50 !== undefined ? `${run.watchLagP50} / ${run.watchLagP99}` : "—"} | ${run.writesMade} (${run.writesAsked}) | ${run.writesAsked ? `${run.writeP50} / ${run.writeP99}` : "—"} | ${run.errors + run.writeErrors} | ${run.entries} / ${run.sets} |`,
+      );
+    }
+    lines.push("", `Plain \`node:http\` echo p99 at c=64 in the same phase: ${phase.echoP99} ms.`, "");
+    const byLabel = (label: string) => phase.runs.find((run) => run.label === label);
+    const held = (label: string, wanted: number) => {
+      const run = byLabel(label);
+      return run ? `${ratio(run.rps, base)} (target ≥ ${wanted}×: ${run.rps >= wanted * base ? "met" : "not met"})` : "—";
+    };
+    const writesOk = phase.runs.every((run) => run.writesAsked === 0 || run.writesMade >= 0.95 * run.writesAsked);
+    const errors = phase.runs.reduce((sum, run) => sum + run.errors + run.writeErrors, 0);
+    lines.push(
+      `Targets: 10 shares/s ${held("10 shares/s", 0.9)}; 50 shares/s ${held("50 shares/s", 0.8)}; ${errors} errors; ≥ 95% of asked writes made: ${writesOk ? "yes" : "no"}; p99 ≤ 1.5× echo p99 at no writes: ${phase.runs[0] && phase.runs[0].p99 <= 1.5 * phase.echoP99 ? "met" : "not met"}${phase.mode === "remote" ? `; no-write rate ≥ 8,000/s: ${base >= 8_000 ? "met" : "not met"}` : ""}.`,
+      "",
+    );
+  }
+  return lines;
+}
 
 function remoteTarget(r: Results): [string, string, boolean | undefined] {
   const name = "remote mode `/v1/check` ≥ 0.8× direct authzed-node (c=64)";

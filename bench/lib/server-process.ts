@@ -52,6 +52,8 @@ export type Request =
   | { type: "cpu" }
   | { type: "profile-start" }
   | { type: "profile-stop"; path: string }
+  | { type: "cache-stats"; app: "accord" | "remote" }
+  | { type: "cache-stats-reset"; app: "accord" | "remote" }
 
   | { type: "close" };
 
@@ -131,13 +133,15 @@ async function drain(): Promise<{ waitedMs: number }> {
 
 const app = (e: Engine) => buildApp({ engine: e, store, keys, logger });
 const remoteEngine = options.remote ? await RemoteEngine.connect({ ...options.remote, insecure: true, schema: readFileSync(options.schemaFile, "utf8") }) : undefined;
+const remotePath = remoteEngine ? buildCheckPath(remoteEngine, DEFAULT_CHECK_PATH) : undefined;
+const cacheOf = (name: "accord" | "remote") => (name === "remote" ? remotePath : accordPath)?.cache;
 const ports = {
   accord: await listen(app(accordPath.engine)),
   nocache: await listen(app(nocachePath.engine)),
   plain: await listen(app(engine)),
   echo: await listen(echoApp()),
   bare: await listen(bareEcho),
-  remote: remoteEngine ? await listen(app(buildCheckPath(remoteEngine, DEFAULT_CHECK_PATH).engine)) : 0,
+  remote: remotePath ? await listen(app(remotePath.engine)) : 0,
 };
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -265,6 +269,11 @@ async function handle(request: Request): Promise<unknown> {
       return {};
     case "stats":
       return { cache: accordPath.cache?.stats(), coalescer: accordPath.coalescer?.stats(), nocacheCoalescer: nocachePath.coalescer?.stats(), relationships: engine.journalSize() };
+    case "cache-stats":
+      return cacheOf(request.app)?.stats() ?? {};
+    case "cache-stats-reset":
+      cacheOf(request.app)?.resetSamples();
+      return {};
     case "memory":
       return memory();
     case "set-items":
@@ -293,6 +302,7 @@ async function handle(request: Request): Promise<unknown> {
       return {};
     }
     case "close":
+      await remotePath?.cache?.stop();
       await remoteEngine?.close();
       await engine.close();
       await store.close();

@@ -1,0 +1,193 @@
+// mixed measures checks while admins write (issue 17): 64 connections of the skewed check mix
+// on /v1/check while a writer sends, at a steady rate, resource shares (a viewer grant or its
+// removal, toggled) or group-membership changes through POST /v1/relationships. Each run
+// reports the check rate and latency, the cache's hit rate, the answers each change dropped,
+// the watch's lag (remote), and the writes actually made per second; the plain node:http echo
+// p99 at the same concurrency is taken in the same phase.
+import type { Dataset } from "./dataset.js";
+import { httpLoad } from "./http-load.js";
+import type { BenchServer } from "./server-control.js";
+
+export interface MixedRun {
+  label: string;
+  /** Writes asked for per second, and made (acknowledged with 200). */
+  writesAsked: number;
+  writesMade: number;
+  writeErrors: number;
+  /** How long a write took, acknowledged (ms). */
+  writeP50: number;
+  writeP99: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  hitRate: number;
+  /** Answers each change dropped (p50/p99 of the run's changes). */
+  droppedP50: number;
+  droppedP99: number;
+  /** Remote: the watch's lag behind this replica's own writes (ms). */
+  watchLagP50?: number;
+  watchLagP99?: number;
+  /** The cache's entries and subject sets at the end of the run (bounded by their budgets). */
+  entries: number;
+  sets: number;
+  /** Subject-set lookups asked of the engine per second during the run. */
+  lookupsPerSecond: number;
+}
+
+export interface MixedPhase {
+  mode: "embedded" | "remote";
+  engine: string;
+  connections: number;
+  seconds: number;
+  echoP99: number;
+  runs: MixedRun[];
+}
+
+interface Stats {
+  hits: number;
+  misses: number;
+  entries: number;
+  sets: number;
+  setLookups: number;
+  droppedPerChange: { p50: number; p99: number };
+  watch?: { lagMs: { p50: number; p99: number; samples: number } };
+}
+
+/** writeTargets lists what the writer touches: resources, groups and users of the dataset. */
+function writeTargets(dataset: Dataset) {
+  const resources = [...dataset.resourcesOf.values()].flat();
+  const groups = dataset.byOrg.flat().flatMap((op) => (op.kind === "group" ? [op.group] : []));
+  // Users that are not the check mix's hottest subjects' only source of answers: any user.
+  return { resources, groups, users: dataset.users };
+}
+
+/** writer sends `perSecond` writes of one kind, evenly spaced, until stopped; each write toggles one relationship. */
+function startWriter(server: BenchServer, app: "accord" | "remote", key: string, kind: "share" | "group", perSecond: number, targets: ReturnType<typeof writeTargets>) {
+  let made = 0;
+  let failed = 0;
+  const took: number[] = [];
+  let stopped = false;
+  const held = new Set<string>();
+  let n = 0;
+  const inFlight = new Set<Promise<void>>();
+  const one = async () => {
+    n += 1;
+    const user = targets.users[(n * 7919) % targets.users.length]!;
+    const relationship =
+      kind === "share"
+        ? `resource:${targets.resources[(n * 104_729) % targets.resources.length]}#viewer@user:${user}`
+        : `group:${targets.groups[(n * 15_485_863) % targets.groups.length]}#direct_member@user:${user}`;
+    const operation = held.has(relationship) ? "delete" : "touch";
+    if (operation === "delete") held.delete(relationship);
+    else held.add(relationship);
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`${server.url(app)}/v1/relationships`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ updates: [{ operation, relationship }] }),
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) {
+        made += 1;
+        took.push(performance.now() - t0);
+      } else failed += 1;
+    } catch {
+      failed += 1;
+    }
+  };
+  const started = performance.now();
+  const done = (async () => {
+    if (perSecond <= 0) return;
+    for (let i = 0; !stopped; i++) {
+      const due = started + (i * 1000) / perSecond;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (stopped) break;
+      // At most 8 writes in flight: a writer that falls behind shows as fewer writes made.
+      if (inFlight.size >= 8) await Promise.race(inFlight);
+      const p = one().finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+      took.sort((a, b) => a - b);
+      const at = (p: number) => took[Math.min(took.length - 1, Math.floor((p / 100) * took.length))] ?? 0;
+      return { made, failed, seconds: (performance.now() - started) / 1000, p50: at(50), p99: at(99) };
+    },
+  };
+}
+
+export async function mixedPhase(options: {
+  server: BenchServer;
+  app: "accord" | "remote";
+  mode: "embedded" | "remote";
+  engine: string;
+  key: string;
+  dataset: Dataset;
+  checks: string[];
+  seconds: number;
+  log: (line: string) => void;
+}): Promise<MixedPhase> {
+  const { server, app, key, seconds } = options;
+  const connections = 64;
+  const targets = writeTargets(options.dataset);
+  const stats = () => server.ask<Stats>({ type: "cache-stats", app });
+  const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+  // Warm the cache (and the JIT) with the same mix first: the runs measure a server in use.
+  await httpLoad({ url: server.url(app), path: "/v1/check", key, bodies: options.checks, connections, seconds: Math.max(2, seconds), start: 0 });
+  await server.ask({ type: "drain" });
+  const echo = await httpLoad({ url: server.url("bare"), path: "/echo", key, bodies: options.checks, connections, seconds: Math.max(2, seconds / 2) });
+  const plan: Array<{ label: string; kind: "share" | "group"; perSecond: number }> = [
+    { label: "no writes", kind: "share", perSecond: 0 },
+    { label: "10 shares/s", kind: "share", perSecond: 10 },
+    { label: "50 shares/s", kind: "share", perSecond: 50 },
+    { label: "10 group changes/s", kind: "group", perSecond: 10 },
+  ];
+  const runs: MixedRun[] = [];
+  for (const step of plan) {
+    await server.ask({ type: "drain" });
+    await server.ask({ type: "cache-stats-reset", app });
+    const before = await stats();
+    const writer = startWriter(server, app, key, step.kind, step.perSecond, targets);
+    const load = await httpLoad({ url: server.url(app), path: "/v1/check", key, bodies: options.checks, connections, seconds, start: 0 });
+    const written = await writer.stop();
+    const after = await stats();
+    const hits = after.hits - before.hits;
+    const misses = after.misses - before.misses;
+    const run: MixedRun = {
+      label: step.label,
+      writesAsked: step.perSecond,
+      writesMade: round(written.made / written.seconds, 1),
+      writeErrors: written.failed,
+      writeP50: round(written.p50),
+      writeP99: round(written.p99),
+      rps: round(load.rps, 0),
+      p50: round(load.p50),
+      p99: round(load.p99),
+      errors: load.errors + load.non2xx,
+      hitRate: round(hits / Math.max(1, hits + misses), 3),
+      droppedP50: after.droppedPerChange.p50,
+      droppedP99: after.droppedPerChange.p99,
+      entries: after.entries,
+      sets: after.sets,
+      lookupsPerSecond: round((after.setLookups - before.setLookups) / seconds, 1),
+    };
+    if (after.watch && after.watch.lagMs.samples > 0) {
+      run.watchLagP50 = round(after.watch.lagMs.p50, 1);
+      run.watchLagP99 = round(after.watch.lagMs.p99, 1);
+    }
+    runs.push(run);
+    const base = runs[0]!.rps;
+    options.log(
+      `mixed ${options.mode} ${step.label}: ${run.rps} checks/s (${(run.rps / Math.max(1, base)).toFixed(2)}×) p50 ${run.p50} p99 ${run.p99} ms · hits ${(run.hitRate * 100).toFixed(0)}% · dropped/change p50 ${run.droppedP50} p99 ${run.droppedP99}` +
+        `${run.watchLagP50 !== undefined ? ` · watch lag p50 ${run.watchLagP50} p99 ${run.watchLagP99} ms` : ""} · writes ${run.writesMade}/s of ${run.writesAsked} (${run.writeErrors} failed, p50 ${run.writeP50} p99 ${run.writeP99} ms) · set lookups ${run.lookupsPerSecond}/s · errors ${run.errors}`,
+    );
+  }
+  return { mode: options.mode, engine: options.engine, connections, seconds, echoP99: round(echo.p99), runs };
+}
