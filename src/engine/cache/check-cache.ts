@@ -20,6 +20,7 @@
 import { EngineDecorator } from "../engine-decorator.js";
 import type { BulkCheckResult, CheckItem, CheckResult, Consistency, Engine, EngineChange, ObservesChanges, Precondition, Relationship, RelationshipUpdate, WatchEvent } from "../engine.js";
 import { checkKey } from "../check-key.js";
+import { inFullyConsistentScope } from "../consistency-scope.js";
 import { atLeastAsFresh, decodeRevision, type Revision } from "../revision.js";
 import { parseSchema } from "../schema/parse-schema.js";
 import { AnswerStore } from "./answer-store.js";
@@ -240,7 +241,13 @@ export class CheckCache extends EngineDecorator {
     if (kind === "full") return { use: false };
     let wantedToken: string | undefined;
     if (kind === "at_least_as_fresh") wantedToken = (consistency as { token: string }).token;
-    else if (kind === "read_your_writes" && this.feed) wantedToken = (this.options.source.engine as WatchedEngine).newestWriteToken();
+    else if (kind === "read_your_writes" && this.feed) {
+      // Remote read-your-writes is fully consistent at the engine inside a product rule's lock
+      // (another replica may have written) and before this replica has written anything: the
+      // cache may not weaken either.
+      wantedToken = (this.options.source.engine as WatchedEngine).newestWriteToken();
+      if (wantedToken === undefined || inFullyConsistentScope()) return { use: false };
+    }
     const wanted = wantedToken === undefined ? undefined : this.decode(wantedToken);
     if (wantedToken !== undefined && !wanted) return { use: false };
     if (this.feed && !this.watermark) return { use: false }; // the watch is down: nothing from memory
