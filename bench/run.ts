@@ -14,13 +14,13 @@
 //   options: --no-remote (skip remote mode, its comparison and mixed phase)  --mixed-seconds N  --seconds N  --capacity team,50k,200k
 //            --real-capacity 100k,1m (the real engine's table; "" to skip)  --seed product|raw  --profile  --out DIR
 //            --env NAME=VALUE,… (for the server process, e.g. GOMAXPROCS=1)
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { generate, relationshipsOf, SIZES, type SizeName } from "./lib/dataset.js";
 import { httpLoad, type LoadResult } from "./lib/http-load.js";
 import { buildPools, type Pools } from "./lib/pools.js";
-import { renderMarkdown, type CapacityRow, type Results, type Row } from "./lib/report.js";
+import { figureLines, renderMarkdown, type CapacityRow, type Results, type Row } from "./lib/report.js";
 import { seed, type SeedMode } from "./lib/seed.js";
 import { directLoad } from "./lib/direct-client.js";
 import { BenchServer, startEngineProcess } from "./lib/server-control.js";
@@ -311,6 +311,18 @@ function stolenSince(before: ReturnType<typeof cpuTimes>): number | undefined {
   return round((100 * (after.steal - before.steal)) / (after.total - before.total), 1);
 }
 
+/** readFigures reads what the test suites recorded in bench/figures/ (test/helpers/figures.ts). */
+function readFigures(): Array<{ name: string; text: string; mode: string; date: string }> {
+  const dir = join(import.meta.dirname, "figures");
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as { name: string; text: string; mode: string; date: string });
+  } catch {
+    return [];
+  }
+}
+
 async function main() {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -386,7 +398,7 @@ async function main() {
   results.totalSeconds = round((performance.now() - t0) / 1000, 0);
   const suffix = quick ? ".quick" : "";
   writeFileSync(join(outDir, `results${suffix}.json`), JSON.stringify(results, null, 2) + "\n");
-  writeFileSync(join(outDir, `RESULTS${suffix}.md`), renderMarkdown(results));
+  writeFileSync(join(outDir, `RESULTS${suffix}.md`), [renderMarkdown(results), ...figureLines(readFigures())].join("\n"));
   log(`\n${renderMarkdown(results)}`);
   log(`wrote ${join(outDir, `RESULTS${suffix}.md`)} and results${suffix}.json in ${results.totalSeconds} s`);
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

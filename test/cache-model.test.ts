@@ -11,6 +11,7 @@ import { buildCheckPath, DEFAULT_CHECK_PATH } from "../src/engine/fast-check-pat
 import { runModel, universeOf } from "./cache-model/model-run.js";
 import { SCHEMA } from "./helpers/test-server.js";
 import { REMOTE_MODE } from "./remote/test-mode.js";
+import { recordFigure } from "./helpers/figures.js";
 
 const SECOND = readFileSync(join(import.meta.dirname, "cache-model", "second-schema.zed"), "utf8");
 /** The run's seed, printed with its result: FUZZ_SEED=<seed> replays it. */
@@ -43,7 +44,7 @@ describe.skipIf(REMOTE_MODE).each([
         universe,
         { runs: RUNS, length: LENGTH, seed },
       );
-      console.info(`cache model (${_name}, FUZZ_SEED=${seed}): ${report.steps} steps, ${report.compared} served answers compared, ${report.mismatches} mismatches (${report.skipped} across an expiry instant not compared), compare ${Math.round(report.compareMs)} ms, questions ${universe.questions.length}, relationships ${universe.relationships.length}`);
+      recordFigure(`cache-model-embedded-${_name === "the product schema" ? "product" : "second"}`, `cache model (${_name}, FUZZ_SEED=${seed}): ${report.steps} steps, ${report.compared} served answers compared, ${report.mismatches} mismatches (${report.skipped} across an expiry instant not compared), compare ${Math.round(report.compareMs)} ms, questions ${universe.questions.length}, relationships ${universe.relationships.length}`, "embedded");
       expect(report.steps).toBe(RUNS * LENGTH);
       expect(report.mismatches).toBe(0);
       // The comparison means something only if the cache answered through the writes.

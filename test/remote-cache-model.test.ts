@@ -10,6 +10,7 @@ import { runModel, universeOf } from "./cache-model/model-run.js";
 import { cutWatch, openBed, type Bed } from "./cache-model/remote-bed.js";
 import { SCHEMA } from "./helpers/test-server.js";
 import { REMOTE_MODE, TEST_MODE } from "./remote/test-mode.js";
+import { recordFigure } from "./helpers/figures.js";
 
 const SECOND = readFileSync(join(import.meta.dirname, "cache-model", "second-schema.zed"), "utf8");
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
@@ -47,7 +48,7 @@ describe.runIf(REMOTE_MODE).each([
       universe,
       { runs: RUNS, length: LENGTH, seed, cuts: true },
     );
-    console.info(`remote cache model (${name}, ${TEST_MODE}, FUZZ_SEED=${seed}): ${report.steps} steps, ${report.compared} served answers compared, ${report.mismatches} mismatches (${report.skipped} across an expiry instant not compared), watch restarts ${bed.cache.stats().watch?.restarts}, waiting for the watch ${Math.round(report.settleMs)} ms, comparing ${Math.round(report.compareMs)} ms`);
+    recordFigure(`cache-model-${TEST_MODE}-${name === "the product schema" ? "product" : "second"}`, `remote cache model (${name}, ${TEST_MODE}, FUZZ_SEED=${seed}): ${report.steps} steps, ${report.compared} served answers compared, ${report.mismatches} mismatches (${report.skipped} across an expiry instant not compared), watch restarts ${bed.cache.stats().watch?.restarts}, waiting for the watch ${Math.round(report.settleMs)} ms, comparing ${Math.round(report.compareMs)} ms`, TEST_MODE);
     expect(report.steps).toBe(RUNS * LENGTH);
     expect(report.mismatches).toBe(0);
     expect(report.compared).toBeGreaterThan(report.steps);

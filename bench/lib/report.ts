@@ -265,3 +265,13 @@ function remoteTarget(r: Results): [string, string, boolean | undefined] {
   if (!accord || !direct) return [name, "not measured by this run", undefined];
   return [name, ratio(accord.rps, direct.rps), accord.rps >= 0.8 * direct.rps];
 }
+
+/** figureLines: what the test suites measured and recorded in bench/figures/ (faults, replicas, the cache model). */
+export function figureLines(figures: Array<{ name: string; text: string; mode: string; date: string }>): string[] {
+  if (figures.length === 0) return [];
+  const lines = ["## Measured by the test suites", "", "Recorded by the suites themselves when they last ran (`npm test`, `npm run test:remote`, `npm run test:spicedb`), in `bench/figures/`.", ""];
+  lines.push("| figure | mode | date | measured |", "|---|---|---|---|");
+  for (const f of [...figures].sort((a, b) => a.name.localeCompare(b.name))) lines.push(`| ${f.name} | ${f.mode} | ${f.date.slice(0, 10)} | ${f.text.replace(/\|/g, "\\|")} |`);
+  lines.push("");
+  return lines;
+}

@@ -9,6 +9,7 @@ import type { Cluster } from "../../tools/cluster/cluster.js";
 import { startTestCluster } from "./test-cluster.js";
 import { uid, type CallOptions, type CallResult } from "../helpers/test-server.js";
 import { callJson } from "../remote/remote-app.js";
+import { recordFigure } from "../helpers/figures.js";
 
 const REQUEST_TIMEOUT_MS = 8_000;
 
@@ -70,7 +71,7 @@ describe("faults on the real cluster", () => {
       await sleep(3_000);
     })();
     await load(16, check, phase, tally);
-    console.info(`one node killed under load: ${tally}`);
+    recordFigure("fault-one-node-killed", `one of two SpiceDB nodes killed with SIGKILL under load: ${tally}`, "spicedb");
     expect(tally.otherErrors).toEqual([]);
     // Idempotent checks that were in flight on the killed node are retried on the other one.
     expect(tally.unavailable).toBe(0);
@@ -137,7 +138,7 @@ describe("faults on the real cluster", () => {
       await sleep(4_000);
     })();
     await load(4, step, phase, tally);
-    console.info(`PostgreSQL restarted under write load: ${tally}`);
+    recordFigure("fault-postgres-restart", `PostgreSQL crashed and restarted under write load (invitation accepts, member removal cascades): ${tally}`, "spicedb");
     expect(tally.otherErrors).toEqual([]);
     expect(tally.unavailable).toBeGreaterThan(0);
     expect(acknowledged.length).toBeGreaterThan(0);
@@ -158,7 +159,7 @@ describe("faults on the real cluster", () => {
     const halfApplied = [...members].filter((m) => m !== owner && !acceptedUsers.has(m));
     // An accepted member that is gone was removed (perhaps unacknowledged: the cascade is one write).
     for (const user of acceptedUsers) if (!members.has(user) && !removalTried.has(user)) halfApplied.push(`accepted but not a member: ${user}`);
-    console.info(`after the restart: ${acknowledged.length} acknowledged steps, ${lost} lost, ${halfApplied.length} half-applied`);
+    recordFigure("fault-postgres-restart-after", `after the PostgreSQL restart: ${acknowledged.length} acknowledged steps, ${lost} lost, ${halfApplied.length} half-applied`, "spicedb");
     expect(lost).toBe(0);
     expect(halfApplied).toEqual([]);
   });

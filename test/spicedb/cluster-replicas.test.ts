@@ -8,6 +8,7 @@ import type { Cluster } from "../../tools/cluster/cluster.js";
 import { startTestCluster } from "./test-cluster.js";
 import { uid, type CallOptions } from "../helpers/test-server.js";
 import { callJson } from "../remote/remote-app.js";
+import { recordFigure } from "../helpers/figures.js";
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -52,7 +53,7 @@ describe("3 replicas over 2 SpiceDB nodes", () => {
         }
       }),
     );
-    console.info(`replicas: ${checks} write→check pairs across replicas, ${stale} stale`);
+    recordFigure("replicas-zedtokens", `3 replicas over 2 SpiceDB nodes: ${checks} write→check pairs across replicas, ${stale} stale`, "spicedb");
     expect(checks).toBe(lanes * perLane);
     expect(stale).toBe(0);
   });
@@ -100,6 +101,7 @@ describe("3 replicas over 2 SpiceDB nodes", () => {
       const loserCheck = await on(1)("POST", "/v1/check", { key: "check", body: { resource: `organization:${org}`, permission: "view", subject: `user:${loser === 0 ? a : b}`, consistency: "full" } });
       expect(loserCheck.body.allowed).toBe(false);
     }
+    recordFigure("seat-race", "two replicas accepting invitations for the last free seat at once, 3 rounds: each round exactly one 200 and one 409 seat_limit_reached; seat count, member directory, relationships and checks agree afterwards", "spicedb");
   });
 });
 
