@@ -191,19 +191,19 @@ export class EmbeddedEngine implements Engine {
   async lookupResources(request: LookupResourcesRequest, consistency?: Consistency): Promise<LookupResourcesPage> {
     const { message, paged } = messages.lookupResourcesRequest(request, () => this.consistency(consistency));
     const responses = await this.streaming(() => this.db.permissions().promises.lookupResources(message));
-    return messages.lookupResourcesPageOf(responses, request.limit, paged, this.newestToken ?? "");
+    return messages.lookupResourcesPageOf(responses, request.limit, paged, messages.askedAtToken(paged.consistency, this.newestToken));
   }
 
   async lookupSubjects(request: LookupSubjectsRequest, consistency?: Consistency): Promise<LookupSubjectsResult> {
     const message = messages.lookupSubjectsRequest(request, this.consistency(consistency));
     const responses = await this.streaming(() => this.db.permissions().promises.lookupSubjects(message));
-    return messages.lookupSubjectsResultOf(responses, this.newestToken ?? "");
+    return messages.lookupSubjectsResultOf(responses, messages.askedAtToken(message.consistency!, this.newestToken));
   }
 
   async readRelationships(filter: RelationshipFilter, page: { limit: number; cursor?: string }, consistency?: Consistency): Promise<ReadRelationshipsPage> {
     const { message, paged } = messages.readRelationshipsRequest(filter, page, () => this.consistency(consistency));
     const responses = await this.streaming(() => streamRelationships(this.db.permissions(), message));
-    return messages.readRelationshipsPageOf(responses, page.limit, paged, this.newestToken ?? "");
+    return messages.readRelationshipsPageOf(responses, page.limit, paged, messages.askedAtToken(paged.consistency, this.newestToken));
   }
 
   write(updates: RelationshipUpdate[], preconditions?: Precondition[]): Promise<WriteResult> {

@@ -247,21 +247,21 @@ export class RemoteEngine implements Engine {
     await this.settleExpiries(consistency);
     const { message, paged } = messages.lookupResourcesRequest(request, () => this.consistency(consistency));
     const responses = await this.stream<v1.LookupResourcesRequest, v1.LookupResourcesResponse>(this.client.lookupResources, message);
-    return messages.lookupResourcesPageOf(responses, request.limit, paged, this.newestToken ?? "");
+    return messages.lookupResourcesPageOf(responses, request.limit, paged, messages.askedAtToken(paged.consistency, this.newestToken));
   }
 
   async lookupSubjects(request: LookupSubjectsRequest, consistency?: Consistency): Promise<LookupSubjectsResult> {
     await this.settleExpiries(consistency);
     const message = messages.lookupSubjectsRequest(request, this.consistency(consistency));
     const responses = await this.stream<v1.LookupSubjectsRequest, v1.LookupSubjectsResponse>(this.client.lookupSubjects, message);
-    return messages.lookupSubjectsResultOf(responses, this.newestToken ?? "");
+    return messages.lookupSubjectsResultOf(responses, messages.askedAtToken(message.consistency!, this.newestToken));
   }
 
   async readRelationships(filter: RelationshipFilter, page: { limit: number; cursor?: string }, consistency?: Consistency): Promise<ReadRelationshipsPage> {
     await this.settleExpiries(consistency);
     const { message, paged } = messages.readRelationshipsRequest(filter, page, () => this.consistency(consistency));
     const responses = await this.stream<v1.ReadRelationshipsRequest, v1.ReadRelationshipsResponse>(this.client.readRelationships, message);
-    return messages.readRelationshipsPageOf(responses, page.limit, paged, this.newestToken ?? "");
+    return messages.readRelationshipsPageOf(responses, page.limit, paged, messages.askedAtToken(paged.consistency, this.newestToken));
   }
 
   async write(updates: RelationshipUpdate[], preconditions?: Precondition[]): Promise<WriteResult> {

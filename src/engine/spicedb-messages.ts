@@ -61,6 +61,19 @@ function resume(cursor: string | undefined, fresh: () => v1.Consistency): Paged 
   return { consistency: resumed.consistency, cursor: { token: resumed.cursor } };
 }
 
+/**
+ * askedAtToken is the token to give a streamed answer that named no revision (an empty lookup
+ * or read): never fresher than the revision it was computed at. A request "at least as fresh
+ * as T" may have run at T, so it is T — not the newest write, which may be past the revision
+ * the engine chose (the check cache would take such an answer for fresher than it is). Other
+ * requests keep the newest token this client has seen.
+ */
+export function askedAtToken(consistency: v1.Consistency, newestToken: string | undefined): string {
+  const requirement = consistency.requirement;
+  if (requirement.oneofKind === "atLeastAsFresh") return requirement.atLeastAsFresh.token;
+  return newestToken ?? "";
+}
+
 export function lookupResourcesRequest(request: LookupResourcesRequest, fresh: () => v1.Consistency): { message: v1.LookupResourcesRequest; paged: Paged } {
   const paged = resume(request.cursor, fresh);
   const message = v1.LookupResourcesRequest.create({
