@@ -4,8 +4,12 @@
 import type { Engine, Precondition, RelationshipUpdate, WriteResult } from "../engine/engine.js";
 import { engineCall, unavailable } from "./errors.js";
 
-/** COMPENSATION_DELAYS_MS: how long to wait before each retry of an undo that failed. */
-const COMPENSATION_DELAYS_MS = [50, 200, 1000];
+/**
+ * COMPENSATION_DELAYS_MS: how long to wait before each retry of an undo that failed — about 10 s
+ * in all, long enough for a datastore restart (a PostgreSQL crash and restart under load took
+ * 2–4 s on the test cluster) and well inside the 30 s request timeout.
+ */
+const COMPENSATION_DELAYS_MS = [50, 200, 500, 1000, 2000, 3000, 3000];
 
 export interface Change {
   updates: RelationshipUpdate[];
