@@ -8,7 +8,7 @@ import { EmbeddedEngine } from "./engine/embedded-engine.js";
 import { lowerThreadPriority } from "./engine/embedded/thread-priority.js";
 import { buildCheckPath } from "./engine/fast-check-path.js";
 import type { Engine } from "./engine/engine.js";
-import { startGrpcEndpoint, type GrpcEndpoint } from "./engine/grpc/grpc-endpoint.js";
+import { startGrpcEndpoint, type GrpcEndpoint } from "./grpc/grpc-endpoint.js";
 import { RemoteEngine } from "./engine/remote-engine.js";
 import { createKey, keyFileRing } from "./http/api-keys.js";
 import { JwtVerifier } from "./http/jwt-verifier.js";

@@ -7,7 +7,7 @@ import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { v1 } from "@authzed/authzed-node";
 import { buildApp, grpcEndpointDeps } from "../src/app.js";
-import { startGrpcEndpoint } from "../src/engine/grpc/grpc-endpoint.js";
+import { startGrpcEndpoint } from "../src/grpc/grpc-endpoint.js";
 import { ApiKeyRing } from "../src/http/api-keys.js";
 import { createLogger } from "../src/logger.js";
 import type { Store } from "../src/store/store.js";

@@ -1,7 +1,7 @@
 // Pins describe-grant: check traces read into product terms (pure logic, no engine).
 import { describe, expect, it } from "vitest";
 import type { CheckTrace } from "../src/engine/engine.js";
-import { describeGrant, describeTrace, grantsOf } from "../src/domain/describe-grant.js";
+import { describeGrant, describeTrace, grantsOf } from "../src/domain/access/describe-grant.js";
 
 const BOB = { type: "user", id: "bob" };
 

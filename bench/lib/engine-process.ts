@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
-import { startGrpcEndpoint } from "../../src/engine/grpc/grpc-endpoint.js";
+import { startGrpcEndpoint } from "../../src/grpc/grpc-endpoint.js";
 import { ApiKeyRing } from "../../src/http/api-keys.js";
 
 const { schemaFile, token } = JSON.parse(process.argv[2]!) as { schemaFile: string; token: string };

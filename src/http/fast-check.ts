@@ -22,7 +22,7 @@ import { looksLikeJwt, type JwtVerifier } from "./jwt-verifier.js";
 import type { Metrics } from "./metrics.js";
 import { INTERNAL_PROBLEM, problemFor, retryAfterOf } from "./problem.js";
 import { DomainError, invalidRequest } from "../domain/errors.js";
-import type { CheckAnswer } from "../domain/check-permission.js";
+import type { CheckAnswer } from "../domain/permissions/check-permission.js";
 import { servedInTurns, type RequestHandler } from "./request-turns.js";
 
 /** Bodies up to this size are read here; a larger one (up to the body limit) goes to Express. */

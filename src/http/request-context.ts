@@ -2,7 +2,7 @@
 // (API key or user token), the actor it acts for (X-Actor), the action (method and route
 // pattern) and its target (the object the path names). Audit entries are made from it.
 import type { Request, RequestHandler } from "express";
-import { runInOperation } from "../domain/audit-context.js";
+import { runInOperation } from "../domain/audit/audit-context.js";
 import { principalOf } from "./authenticate.js";
 
 const ACTOR = /^user:[A-Za-z0-9_-]{1,128}$/;

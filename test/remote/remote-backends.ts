@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
-import { startGrpcEndpoint, type GrpcEndpoint } from "../../src/engine/grpc/grpc-endpoint.js";
+import { startGrpcEndpoint, type GrpcEndpoint } from "../../src/grpc/grpc-endpoint.js";
 import { RemoteEngine, type RemoteEngineOptions } from "../../src/engine/remote-engine.js";
 import { ApiKeyRing } from "../../src/http/api-keys.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";

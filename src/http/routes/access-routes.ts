@@ -3,9 +3,9 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { ProductDeps } from "../../app.js";
-import { ORG_PERMISSIONS, createListOrgAccess } from "../../domain/list-org-access.js";
-import { createListProjectAccess } from "../../domain/list-project-access.js";
-import { RESOURCE_PERMISSIONS, createListResourceAccess } from "../../domain/list-resource-access.js";
+import { ORG_PERMISSIONS, createListOrgAccess } from "../../domain/access/list-org-access.js";
+import { createListProjectAccess } from "../../domain/access/list-project-access.js";
+import { RESOURCE_PERMISSIONS, createListResourceAccess } from "../../domain/access/list-resource-access.js";
 import { PROJECT_PERMISSIONS } from "../../domain/model.js";
 import { actorOf, requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";

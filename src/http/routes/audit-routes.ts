@@ -2,8 +2,8 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { ProductDeps } from "../../app.js";
-import { objectOf } from "../../domain/audit-context.js";
-import { createListAuditEntries } from "../../domain/list-audit-entries.js";
+import { objectOf } from "../../domain/audit/audit-context.js";
+import { createListAuditEntries } from "../../domain/audit/list-audit-entries.js";
 import type { AuditEntry } from "../../store/store.js";
 import { requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { UseCases } from "../../app.js";
 import { requireKey, requireScope, requireSelf } from "../authenticate.js";
 import type { Metrics } from "../metrics.js";
-import type { CheckAnswer } from "../../domain/check-permission.js";
+import type { CheckAnswer } from "../../domain/permissions/check-permission.js";
 import type { SubjectRef } from "../../engine/engine.js";
 import type { RouteDoc } from "../openapi.js";
 import {

@@ -2,9 +2,9 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { ProductDeps } from "../../app.js";
-import { createGetUserPlan } from "../../domain/get-user-plan.js";
-import { PERSONAL_PLANS } from "../../domain/personal-plan.js";
-import { createSetUserPlan } from "../../domain/set-user-plan.js";
+import { createGetUserPlan } from "../../domain/plans/get-user-plan.js";
+import { PERSONAL_PLANS } from "../../domain/plans/personal-plan.js";
+import { createSetUserPlan } from "../../domain/plans/set-user-plan.js";
 import { requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
 import { ProductId, parse } from "../validation.js";

@@ -3,10 +3,10 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { ProductDeps } from "../../app.js";
-import { createDeleteResource } from "../../domain/delete-resource.js";
-import { createRegisterResource } from "../../domain/register-resource.js";
-import { createShareResource } from "../../domain/share-resource.js";
-import { createUnshareResource } from "../../domain/unshare-resource.js";
+import { createDeleteResource } from "../../domain/content/delete-resource.js";
+import { createRegisterResource } from "../../domain/content/register-resource.js";
+import { createShareResource } from "../../domain/content/share-resource.js";
+import { createUnshareResource } from "../../domain/content/unshare-resource.js";
 import { actorOf, requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
 import { ProductId, parse } from "../validation.js";

@@ -3,12 +3,12 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { ProductDeps } from "../../app.js";
-import { createCreateCustomRole, type CustomRoleView } from "../../domain/create-custom-role.js";
-import { createDeleteCustomRole } from "../../domain/delete-custom-role.js";
-import { createGetCustomRole } from "../../domain/get-custom-role.js";
+import { createCreateCustomRole, type CustomRoleView } from "../../domain/roles/create-custom-role.js";
+import { createDeleteCustomRole } from "../../domain/roles/delete-custom-role.js";
+import { createGetCustomRole } from "../../domain/roles/get-custom-role.js";
 import type { KeyedMutex } from "../../domain/keyed-mutex.js";
-import { createListCustomRoles } from "../../domain/list-custom-roles.js";
-import { createUpdateCustomRole } from "../../domain/update-custom-role.js";
+import { createListCustomRoles } from "../../domain/roles/list-custom-roles.js";
+import { createUpdateCustomRole } from "../../domain/roles/update-custom-role.js";
 import { actorOf, requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";

@@ -6,7 +6,7 @@ import { Router, type Response } from "express";
 import { z } from "zod";
 import type { ProductDeps } from "../../app.js";
 import { DomainError } from "../../domain/errors.js";
-import { createWatchRelationships } from "../../domain/watch-relationships.js";
+import { createWatchRelationships } from "../../domain/relationships/watch-relationships.js";
 import type { WatchEvent } from "../../engine/engine.js";
 import { requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";

@@ -1,0 +1,125 @@
+// describeGrant turns the engine's check trace into product terms: which grants gave the
+// permission ("editor through group eng on project p1", "admin of organization acme
+// (bypass)"). Pure logic over schema.zed's shape, shared by /v1/explain and the access lists.
+import type { CheckTrace } from "../../engine/engine.js";
+import { PROJECT_ROLES, RESOURCE_ROLES, parseBindingId } from "../model.js";
+
+/** Grant is one reason a subject holds a permission, in product terms. */
+export type Grant =
+  | { kind: "owner"; project: string }
+  | { kind: "direct"; project: string; role: string }
+  | { kind: "group"; project: string; group: string; role: string }
+  | { kind: "custom_role"; project: string; role: string; group?: string }
+  | { kind: "org_bypass"; organization: string; orgRole: "admin" | "owner" }
+  | { kind: "resource_grant"; resource: string; role: string; group?: string; caveat?: string }
+  | { kind: "org_role"; organization: string; role: string }
+  | { kind: "org_scope"; organization: string; area: string; level: string }
+  | { kind: "group_member"; group: string; through?: string }
+  | { kind: "relationship"; relationship: string };
+
+const granting = (t: CheckTrace) => t.children.filter((c) => c.result !== "denied");
+const isOneOf = (list: readonly string[], value: string) => list.includes(value);
+
+/** groupsOf lists the groups through whose members a relation node was satisfied. */
+function groupsOf(node: CheckTrace): string[] {
+  return granting(node)
+    .filter((c) => c.resource.type === "group" && c.permission === "member")
+    .map((c) => c.resource.id);
+}
+
+function subjectString(t: CheckTrace): string {
+  return `${t.subject.type}:${t.subject.id}${t.subject.relation ? `#${t.subject.relation}` : ""}`;
+}
+
+/** grantsAt reads the grants under one trace node; it stops where a product concept starts. */
+function grantsAt(node: CheckTrace): Grant[] {
+  if (node.result === "denied") return [];
+  const { type, id } = node.resource;
+  const p = node.permission;
+  if (type === "project" && node.kind === "relation") {
+    if (p === "owner_user") return [{ kind: "owner", project: id }];
+    if (isOneOf(PROJECT_ROLES, p)) {
+      const groups = groupsOf(node);
+      return groups.length ? groups.map((group) => ({ kind: "group", project: id, group, role: p })) : [{ kind: "direct", project: id, role: p }];
+    }
+  }
+  if (type === "role_binding") {
+    const { projectId, roleId } = parseBindingId(id);
+    const holder = granting(node).find((c) => c.permission === "holder");
+    const groups = holder ? groupsOf(holder) : [];
+    const role = `role:${roleId}`;
+    return groups.length ? groups.map((group) => ({ kind: "custom_role", project: projectId, role, group })) : [{ kind: "custom_role", project: projectId, role }];
+  }
+  if (type === "organization" && p === "admin_bypass") {
+    return granting(node)
+      .filter((c) => c.permission === "owner" || c.permission === "admin")
+      .map((c) => ({ kind: "org_bypass", organization: id, orgRole: c.permission as "admin" | "owner" }));
+  }
+  if (type === "organization" && node.kind === "relation") {
+    const scope = /^([a-z]+)_(view|full)$/.exec(p);
+    if (scope) return [{ kind: "org_scope", organization: id, area: scope[1]!, level: scope[2]! }];
+    return [{ kind: "org_role", organization: id, role: p }];
+  }
+  if (type === "resource" && node.kind === "relation" && isOneOf(RESOURCE_ROLES, p)) {
+    const caveat = node.caveat ? { caveat: node.caveat } : {};
+    const groups = groupsOf(node);
+    return groups.length
+      ? groups.map((group) => ({ kind: "resource_grant", resource: id, role: p, group, ...caveat }))
+      : [{ kind: "resource_grant", resource: id, role: p, ...caveat }];
+  }
+  if (type === "group" && p === "member") {
+    const direct = granting(node).find((c) => c.permission === "direct_member");
+    const nested = direct ? groupsOf(direct) : [];
+    return nested.length ? nested.map((through) => ({ kind: "group_member", group: id, through })) : [{ kind: "group_member", group: id }];
+  }
+  const children = granting(node);
+  if (children.length) return children.flatMap(grantsAt);
+  return [{ kind: "relationship", relationship: `${type}:${id}#${p}@${subjectString(node)}` }];
+}
+
+/** grantsOf lists every grant the trace shows (without repeats); none when denied. */
+export function grantsOf(trace: CheckTrace | undefined): Grant[] {
+  if (!trace) return [];
+  const seen = new Set<string>();
+  return grantsAt(trace).filter((g) => {
+    const key = JSON.stringify(g);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const roleName = (role: string) => (role.startsWith("role:") ? role.slice(5) : role);
+
+/** describeGrant says one grant in a sentence a product admin reads. */
+export function describeGrant(grant: Grant): string {
+  switch (grant.kind) {
+    case "owner":
+      return `owner of personal project ${grant.project}`;
+    case "direct":
+      return `${grant.role} of project ${grant.project}`;
+    case "group":
+      return `${grant.role} through group ${grant.group} on project ${grant.project}`;
+    case "custom_role":
+      return grant.group
+        ? `custom role ${roleName(grant.role)} through group ${grant.group} on project ${grant.project}`
+        : `custom role ${roleName(grant.role)} on project ${grant.project}`;
+    case "org_bypass":
+      return `${grant.orgRole} of organization ${grant.organization} (bypass)`;
+    case "resource_grant": {
+      const base = grant.group ? `${grant.role} through group ${grant.group} on resource ${grant.resource}` : `${grant.role} of resource ${grant.resource}`;
+      return grant.caveat ? `${base} (while ${grant.caveat} holds)` : base;
+    }
+    case "org_role":
+      return `${grant.role} of organization ${grant.organization}`;
+    case "org_scope":
+      return `${grant.level === "full" ? "full" : "view"} ${grant.area} scope in organization ${grant.organization}`;
+    case "group_member":
+      return grant.through ? `member of group ${grant.group} through group ${grant.through}` : `member of group ${grant.group}`;
+    case "relationship":
+      return `relationship ${grant.relationship}`;
+  }
+}
+
+/** describeTrace is the list of reasons for /v1/explain. */
+export const describeTrace = (trace: CheckTrace | undefined): string[] => grantsOf(trace).map(describeGrant);

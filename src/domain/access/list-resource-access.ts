@@ -1,0 +1,33 @@
+// listResourceAccess: who holds a resource permission and through what — a grant on the
+// resource itself, or something on its project (wrapped as kind "project"). Needs the
+// project's view_members.
+import type { Engine } from "../../engine/engine.js";
+import type { Actor } from "../actor.js";
+import { listAccess, plainVia, type Via } from "./access-list.js";
+import { requirePermission } from "../authorize.js";
+import { describeGrant, type Grant } from "./describe-grant.js";
+import { ref } from "../model.js";
+import { requireResource } from "../content/resource-project.js";
+
+/** RESOURCE_PERMISSIONS are the permissions of schema.zed's resource definition. */
+export const RESOURCE_PERMISSIONS = ["view", "comment", "edit", "delete", "manage"] as const;
+
+function resourceVia(projectId: string) {
+  return (grant: Grant): Via => {
+    if (grant.kind === "resource_grant") return plainVia(grant);
+    const role = "role" in grant ? { role: grant.role } : {};
+    return { kind: "project", project: projectId, ...role, grant, reason: describeGrant(grant) };
+  };
+}
+
+export function createListResourceAccess(deps: { engine: Pick<Engine, "check" | "readRelationships" | "lookupSubjects" | "explain"> }) {
+  return {
+    async execute(input: { actor: Actor; resourceId: string; permission: string; limit: number; cursor?: string }) {
+      const projectId = await requireResource(deps.engine, input.resourceId);
+      await requirePermission(deps.engine, input.actor, ref("project", projectId), "view_members");
+      const query = { resource: ref("resource", input.resourceId), permission: input.permission, limit: input.limit, cursor: input.cursor };
+      const result = await listAccess(deps.engine, query, resourceVia(projectId));
+      return { resource: input.resourceId, project: projectId, permission: input.permission, ...result };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// invitationGrant writes what accepting an invitation grants — exactly what PUT members would
+// have granted, through the same code (orgMembershipChange, prepareProjectGrant and
+// projectGrantChange) — with `settle` (marking the invitation accepted) run inside the same
+// unit of work: if settling fails, the grant is undone (applyChange's compensation).
+import type { Engine, WriteResult } from "../../engine/engine.js";
+import type { InvitationRecord, Store } from "../../store/store.js";
+import { applyChange } from "../apply-change.js";
+import { alreadyMember } from "../errors.js";
+import { isPersonalOwner, prepareProjectGrant, projectGrantChange } from "../projects/grant-project-role.js";
+import { DEFAULT_SCOPES, type OrgRole, type Scopes } from "../model.js";
+import { readMembership, requireOrganization } from "../organizations/organization-graph.js";
+import { requireProject } from "../projects/project-owner.js";
+import { parseProjectRole } from "../projects/project-role.js";
+import { formatMember, type MemberSubject } from "../projects/project-subject.js";
+import { orgMembershipChange } from "../organizations/set-org-member.js";
+
+export interface GrantDeps {
+  engine: Pick<Engine, "check" | "readRelationships" | "write">;
+  store: Pick<Store, "getObject" | "countSeatInvitations" | "listPendingInvitationsFor">;
+}
+
+/** grantInvitation grants the invitation's role to `grantee` (the accepting user, or the invited group). */
+export async function grantInvitation(
+  deps: GrantDeps,
+  invitation: InvitationRecord,
+  grantee: MemberSubject,
+  settle: (written: WriteResult) => Promise<void>,
+  now: Date,
+): Promise<WriteResult> {
+  const { engine } = deps;
+  if (invitation.targetType === "organization") {
+    const orgId = invitation.targetId;
+    await requireOrganization(engine, orgId);
+    const current = await readMembership(engine, orgId, grantee.id);
+    if (current.role) throw alreadyMember(`user:${grantee.id} is already a member of organization:${orgId}`);
+    const scopes: Scopes = { ...DEFAULT_SCOPES, ...(invitation.scopes as Partial<Scopes> | undefined) };
+    // The pending invitation held this member's seat: accepting needs no new one.
+    const change = await orgMembershipChange(deps, { orgId, current, role: invitation.role as OrgRole, scopes, seat: "held", now });
+    return applyChange(engine, { ...change, then: settle });
+  }
+  const projectId = invitation.targetId;
+  const owner = await requireProject(engine, projectId);
+  const choice = parseProjectRole(invitation.role);
+  const { current, guard } = await prepareProjectGrant(engine, { projectId, owner, subject: grantee, choice });
+  if (current.length > 0 || isPersonalOwner(owner, grantee)) throw alreadyMember(`${formatMember(grantee)} already holds a role on project ${projectId}`);
+  // The sender's authority (manage_admins for admin) was checked when the invitation was sent.
+  const change = projectGrantChange({ projectId, owner, subject: grantee, choice, current, guardAdmin: false, guard });
+  return applyChange(engine, { ...change, then: settle });
+}
