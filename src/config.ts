@@ -1,7 +1,37 @@
 // config: one zod schema for every setting. Parsed once from the environment in main.ts,
 // frozen, and passed down from the composition root; nothing else reads process.env.
 import { z } from "zod";
-import { DEFAULT_CHECK_PATH, type CheckPathOptions } from "./engine/fast-check-path.js";
+
+/** CheckPathOptions configure the check path: exact check cache, subject sets and coalescing (engine/fast-check-path.ts). */
+export interface CheckPathOptions {
+  cache: boolean;
+  cacheMaxEntries: number;
+  /** Remote: how long a request ahead of the watch waits for it before going to the engine. */
+  cacheWatchWaitMs: number;
+  /** Remote: the margin around an expiry's instant (the clocks of Accord and PostgreSQL differ by less). */
+  cacheExpiryMarginMs: number;
+  /** Misses of one (subject, resource type, permission) before its subject set is looked up; 0 = off. */
+  subjectSetAfter: number;
+  subjectSetMaxSize: number;
+  subjectSetMaxIds: number;
+  coalesce: boolean;
+  coalesceMaxBatch: number;
+  coalesceMaxInFlight: number;
+}
+
+/** DEFAULT_CHECK_PATH: the check path's settings unless configured; chosen with `npm run bench` (docs/performance.md). */
+export const DEFAULT_CHECK_PATH: Readonly<CheckPathOptions> = Object.freeze({
+  cache: true,
+  cacheMaxEntries: 100_000,
+  cacheWatchWaitMs: 50,
+  cacheExpiryMarginMs: 1_000,
+  subjectSetAfter: 1,
+  subjectSetMaxSize: 10_000,
+  subjectSetMaxIds: 1_000_000,
+  coalesce: true,
+  coalesceMaxBatch: 100,
+  coalesceMaxInFlight: 2,
+});
 
 const SCOPES = ["check", "manage", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JwtVerifier } from "../src/http/jwt-verifier.js";
+import { JwtVerifier } from "../src/auth/jwt-verifier.js";
 import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
 
 const SECRET = "a-test-secret-that-is-long-enough-0123456789";

@@ -3,8 +3,9 @@
 // from the package (no CDN).
 import type { Express } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, routeDocs } from "../src/app.js";
-import { ApiKeyRing } from "../src/http/api-keys.js";
+import { buildApp } from "../src/compose.js";
+import { routeDocs } from "../src/http/app.js";
+import { ApiKeyRing } from "../src/auth/api-keys.js";
 import { createLogger } from "../src/logger.js";
 import { parse } from "../src/http/validation.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";

@@ -4,8 +4,8 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app.js";
-import { ApiKeyRing } from "../src/http/api-keys.js";
+import { buildApp } from "../src/compose.js";
+import { ApiKeyRing } from "../src/auth/api-keys.js";
 import { createLogger } from "../src/logger.js";
 import { KEYS, startTestServer, uid, type TestServer } from "./helpers/test-server.js";
 import { productCalls } from "./helpers/product-calls.js";

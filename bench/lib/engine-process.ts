@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
 import { startGrpcEndpoint } from "../../src/grpc/grpc-endpoint.js";
-import { ApiKeyRing } from "../../src/http/api-keys.js";
+import { ApiKeyRing } from "../../src/auth/api-keys.js";
 
 const { schemaFile, token } = JSON.parse(process.argv[2]!) as { schemaFile: string; token: string };
 const dataDir = mkdtempSync(join(tmpdir(), "accord-bench-engine-"));

@@ -4,9 +4,9 @@
 import { loadConfig } from "../config.js";
 import type { Engine, Relationship } from "../engine/engine.js";
 import type { ObjectKind, Store } from "../store/store.js";
-import { openBackends } from "./export-import-backends.js";
+import { openBackends } from "../compose.js";
 import { EXPORT_FORMAT, EXPORT_VERSION, formatLine, type ExportLine } from "./export-format.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 
 const PAGE = 1000;
 const OBJECT_KINDS: ObjectKind[] = ["organization", "project", "group", "role", "resource"];

@@ -5,9 +5,9 @@ import { createInterface } from "node:readline";
 import { loadConfig } from "../config.js";
 import type { Engine, Relationship } from "../engine/engine.js";
 import type { AuditEntry, Store } from "../store/store.js";
-import { openBackends } from "./export-import-backends.js";
+import { openBackends } from "../compose.js";
 import { EXPORT_FORMAT, EXPORT_VERSION, parseLine } from "./export-format.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 
 const BATCH = 1000;
 

@@ -5,8 +5,8 @@
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig, type Scope } from "../config.js";
-import { createKey, readKeyFile, revokeKey } from "../http/api-keys.js";
-import type { Command } from "./main.js";
+import { createKey, readKeyFile, revokeKey } from "../auth/api-keys.js";
+import type { Command } from "./command.js";
 
 const SCOPES: Scope[] = ["check", "manage", "admin"];
 const USAGE = "usage: accord keys create --name <name> --scopes <check,manage,admin> | keys list | keys revoke <name>   [--file <path>]\n";

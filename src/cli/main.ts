@@ -1,17 +1,13 @@
 // main.ts: the `accord` command. Each subcommand lives in its own file and is listed in COMMANDS;
 // adding one (serve, keys, export, ...) is one import and one line here.
 import { pathToFileURL } from "node:url";
+import type { Command } from "./command.js";
 import { exportCommand } from "./export-command.js";
 import { importCommand } from "./import-command.js";
 import { keysCommand } from "./keys-command.js";
 import { serveCommand } from "./serve-command.js";
 import { validateCommand } from "./validate-command.js";
 
-/** Command is one subcommand: it gets its own arguments and returns the process exit code. */
-export interface Command {
-  summary: string;
-  run(args: string[]): Promise<number>;
-}
 
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,

@@ -1,5 +1,5 @@
 // serve-command: `accord serve` starts the server (the same as `npm start`).
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 
 export const serveCommand: Command = {
   summary: "start the Accord server (configured by environment variables)",

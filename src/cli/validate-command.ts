@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { formatReport } from "../validate/format-report.js";
 import { validateDocuments, type ValidationInput } from "../validate/validate-documents.js";
 import type { DocumentReport, ValidationReport } from "../validate/validation-report.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 
 const USAGE = `usage: accord validate [--json] <file.zed | file.yaml>...
 

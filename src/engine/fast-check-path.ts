@@ -5,37 +5,8 @@
 // (remote); an engine that offers neither gets no cache.
 import { CheckCache, type CacheSource, type WatchedEngine } from "./cache/check-cache.js";
 import { CheckCoalescer } from "./check-coalescer.js";
+import { DEFAULT_CHECK_PATH, type CheckPathOptions } from "../config.js";
 import { observesChanges, type Engine } from "./engine.js";
-
-export interface CheckPathOptions {
-  cache: boolean;
-  cacheMaxEntries: number;
-  /** Remote: how long a request ahead of the watch waits for it before going to the engine. */
-  cacheWatchWaitMs: number;
-  /** Remote: the margin around an expiry's instant (the clocks of Accord and PostgreSQL differ by less). */
-  cacheExpiryMarginMs: number;
-  /** Misses of one (subject, resource type, permission) before its subject set is looked up; 0 = off. */
-  subjectSetAfter: number;
-  subjectSetMaxSize: number;
-  subjectSetMaxIds: number;
-  coalesce: boolean;
-  coalesceMaxBatch: number;
-  coalesceMaxInFlight: number;
-}
-
-/** DEFAULT_CHECK_PATH is what config.ts defaults to; chosen with `npm run bench` (docs/performance.md). */
-export const DEFAULT_CHECK_PATH: Readonly<CheckPathOptions> = Object.freeze({
-  cache: true,
-  cacheMaxEntries: 100_000,
-  cacheWatchWaitMs: 50,
-  cacheExpiryMarginMs: 1_000,
-  subjectSetAfter: 1,
-  subjectSetMaxSize: 10_000,
-  subjectSetMaxIds: 1_000_000,
-  coalesce: true,
-  coalesceMaxBatch: 100,
-  coalesceMaxInFlight: 2,
-});
 
 export interface CheckPath {
   engine: Engine;

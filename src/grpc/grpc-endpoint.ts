@@ -5,7 +5,7 @@
 // `scope` option), so an audited engine records who made each change.
 import { v1 } from "@authzed/authzed-node";
 import * as grpc from "@grpc/grpc-js";
-import type { ApiKeyRing } from "../http/api-keys.js";
+import type { ApiKeyRing } from "../auth/api-keys.js";
 import type { Engine } from "../engine/engine.js";
 import { permissionsHandlers } from "./permissions-service.js";
 import { schemaHandlers, watchHandlers } from "./schema-watch-services.js";

@@ -7,8 +7,8 @@ import type { Scope } from "../config.js";
 import type { Actor } from "../domain/actor.js";
 import { forbidden, invalidRequest, unauthenticated } from "../domain/errors.js";
 import type { SubjectRef } from "../engine/engine.js";
-import type { ApiKeyRing } from "./api-keys.js";
-import { looksLikeJwt, type JwtVerifier } from "./jwt-verifier.js";
+import type { ApiKeyRing } from "../auth/api-keys.js";
+import { looksLikeJwt, type JwtVerifier } from "../auth/jwt-verifier.js";
 
 export type Principal =
   | { kind: "key"; keyName: string; scopes: ReadonlySet<Scope> }

@@ -1,10 +1,18 @@
 // parse-validation-blocks.ts: the `assertions:` and `validation:` blocks of a validation file.
-import { isMap, isScalar, isSeq, type Scalar } from "yaml";
+import { isMap, isScalar, isSeq, type Node, type Scalar } from "yaml";
 import type { ObjectRef } from "../engine/engine.js";
 import { parseAssertion, type AssertionItem } from "./parse-relationship.js";
 import { parseExpectedSubject, parseObjectAndRelation, type ExpectedSubject } from "./parse-expected-subject.js";
-import type { FileContext } from "./parse-validation-file.js";
 import type { Position } from "./source-text.js";
+import type { FindingKind } from "./validation-report.js";
+
+/** FileContext gives the block parsers positions and a way to report findings. */
+export interface FileContext {
+  file: string;
+  text: string;
+  positionOf(node: Node | Scalar): Position;
+  report(kind: FindingKind, position: Position, message: string, item?: string): void;
+}
 
 export type AssertionKind = "assertTrue" | "assertFalse" | "assertCaveated";
 

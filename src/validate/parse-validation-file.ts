@@ -4,7 +4,7 @@
 import { isMap, isScalar, parseDocument, type Node, type Scalar } from "yaml";
 import type { Relationship } from "../engine/engine.js";
 import { parseRelationship } from "./parse-relationship.js";
-import { parseAssertionsBlock, parseExpectedRelationsBlock, type AssertionEntry, type ExpectedRelationEntry } from "./parse-validation-blocks.js";
+import { parseAssertionsBlock, parseExpectedRelationsBlock, type AssertionEntry, type ExpectedRelationEntry, type FileContext } from "./parse-validation-blocks.js";
 import { lineStarts, positionAt, type Position } from "./source-text.js";
 import type { Finding, FindingKind } from "./validation-report.js";
 
@@ -36,14 +36,6 @@ export interface ParsedValidationFile {
 export type ReadSchemaFile = (path: string, fromFile: string) => Promise<{ name: string; text: string }>;
 
 const TOP_LEVEL_KEYS = ["schema", "schemaFile", "relationships", "assertions", "validation"];
-
-/** FileContext gives the block parsers positions and a way to report findings. */
-export interface FileContext {
-  file: string;
-  text: string;
-  positionOf(node: Node | Scalar): Position;
-  report(kind: FindingKind, position: Position, message: string, item?: string): void;
-}
 
 /** parseValidationFile parses one validation YAML document. */
 export async function parseValidationFile(file: string, text: string, readSchemaFile: ReadSchemaFile): Promise<ParsedValidationFile> {

@@ -3,7 +3,7 @@
 // never accepted (400 with the admin key), and rejected requests change no state at all.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routeDocs } from "../../src/app.js";
+import { routeDocs } from "../../src/http/app.js";
 import type { RouteDoc } from "../../src/http/openapi.js";
 import { KEYS, startTestServer, type TestServer } from "../helpers/test-server.js";
 import {

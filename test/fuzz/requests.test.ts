@@ -4,8 +4,8 @@
 import fc from "fast-check";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routeDocs } from "../../src/app.js";
-import { JwtVerifier } from "../../src/http/jwt-verifier.js";
+import { routeDocs } from "../../src/http/app.js";
+import { JwtVerifier } from "../../src/auth/jwt-verifier.js";
 import type { RouteDoc } from "../../src/http/openapi.js";
 import { KEYS, startTestServer, type TestServer } from "../helpers/test-server.js";
 import {

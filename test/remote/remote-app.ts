@@ -2,9 +2,9 @@
 // listens on a free loopback port: one call of it is one stateless replica.
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { buildApp } from "../../src/app.js";
+import { buildApp } from "../../src/compose.js";
 import type { Engine } from "../../src/engine/engine.js";
-import { ApiKeyRing } from "../../src/http/api-keys.js";
+import { ApiKeyRing } from "../../src/auth/api-keys.js";
 import { createLogger } from "../../src/logger.js";
 import type { Store } from "../../src/store/store.js";
 import { KEYS, type CallOptions, type CallResult } from "../helpers/test-server.js";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
 import { startGrpcEndpoint, type GrpcEndpoint } from "../../src/grpc/grpc-endpoint.js";
 import { RemoteEngine, type RemoteEngineOptions } from "../../src/engine/remote-engine.js";
-import { ApiKeyRing } from "../../src/http/api-keys.js";
+import { ApiKeyRing } from "../../src/auth/api-keys.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
 import { dropSchema, freshSchema, TEST_DATABASE_URL } from "../store/postgres-test-database.js";
 

@@ -2,10 +2,9 @@
 // (scope `manage`, on behalf of X-Actor), paged. Routes only parse, call one use-case and map.
 import { Router } from "express";
 import { z } from "zod";
-import type { ProductDeps } from "../../app.js";
-import { ORG_PERMISSIONS, createListOrgAccess } from "../../domain/access/list-org-access.js";
-import { createListProjectAccess } from "../../domain/access/list-project-access.js";
-import { RESOURCE_PERMISSIONS, createListResourceAccess } from "../../domain/access/list-resource-access.js";
+import type { UseCases } from "../../domain/use-cases.js";
+import { ORG_PERMISSIONS } from "../../domain/access/list-org-access.js";
+import { RESOURCE_PERMISSIONS } from "../../domain/access/list-resource-access.js";
 import { PROJECT_PERMISSIONS } from "../../domain/model.js";
 import { actorOf, requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
@@ -36,12 +35,10 @@ export function accessRouteDocs(): RouteDoc[] {
   ];
 }
 
-export function accessRoutes(deps: ProductDeps): Router {
+export function accessRoutes(useCases: UseCases): Router {
+  const { listProjectAccess: projectAccess, listResourceAccess: resourceAccess, listOrgAccess: orgAccess } = useCases;
   const router = Router();
   const manage = requireScope("manage");
-  const projectAccess = createListProjectAccess(deps);
-  const resourceAccess = createListResourceAccess(deps);
-  const orgAccess = createListOrgAccess(deps);
 
   router.get("/v1/projects/:project/access", manage, async (req, res) => {
     const actor = actorOf(req);

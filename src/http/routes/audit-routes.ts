@@ -1,9 +1,8 @@
 // audit-routes: the audit log (scope `admin`): who changed what, when, with which zedToken.
 import { Router } from "express";
 import { z } from "zod";
-import type { ProductDeps } from "../../app.js";
+import type { UseCases } from "../../domain/use-cases.js";
 import { objectOf } from "../../domain/audit/audit-context.js";
-import { createListAuditEntries } from "../../domain/audit/list-audit-entries.js";
 import type { AuditEntry } from "../../store/store.js";
 import { requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
@@ -52,8 +51,8 @@ export function auditRouteDocs(): RouteDoc[] {
   ];
 }
 
-export function auditRoutes(deps: ProductDeps): Router {
-  const listAudit = createListAuditEntries(deps);
+export function auditRoutes(useCases: UseCases): Router {
+  const { listAuditEntries: listAudit } = useCases;
   const router = Router();
   router.get("/v1/audit", requireScope("admin"), async (req, res) => {
     const query = parse(AuditQuery, req.query, "query");

@@ -2,14 +2,9 @@
 // scope `manage` with X-Actor. Mounted by organization-routes, whose locks it shares.
 import { Router } from "express";
 import { z } from "zod";
-import type { ProductDeps } from "../../app.js";
-import { createAddGroupMember, type GroupMemberRef } from "../../domain/groups/add-group-member.js";
-import { createCreateGroup, type GroupView } from "../../domain/groups/create-group.js";
-import { createDeleteGroup } from "../../domain/groups/delete-group.js";
-import type { KeyedMutex } from "../../domain/keyed-mutex.js";
-import { createListGroupMembers } from "../../domain/groups/list-group-members.js";
-import { createListGroups } from "../../domain/groups/list-groups.js";
-import { createRemoveGroupMember } from "../../domain/groups/remove-group-member.js";
+import type { UseCases } from "../../domain/use-cases.js";
+import { type GroupMemberRef } from "../../domain/groups/add-group-member.js";
+import { type GroupView } from "../../domain/groups/create-group.js";
 import { actorOf, requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";
@@ -56,13 +51,8 @@ export function groupRouteDocs(): RouteDoc[] {
   ];
 }
 
-export function groupRoutes(deps: ProductDeps, locks: KeyedMutex): Router {
-  const createGroup = createCreateGroup(deps);
-  const listGroups = createListGroups(deps);
-  const addGroupMember = createAddGroupMember({ ...deps, locks });
-  const removeGroupMember = createRemoveGroupMember(deps);
-  const listGroupMembers = createListGroupMembers(deps);
-  const deleteGroup = createDeleteGroup({ ...deps, locks });
+export function groupRoutes(useCases: UseCases): Router {
+  const { createGroup, listGroups, addGroupMember, removeGroupMember, listGroupMembers, deleteGroup } = useCases;
 
   const router = Router();
   router.use("/v1/orgs/:org/groups", requireScope("manage"));

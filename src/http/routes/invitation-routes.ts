@@ -4,16 +4,9 @@
 // for what concerns every invitee (bad body, unknown target, the actor's permission, the plan).
 import { Router } from "express";
 import { z } from "zod";
-import type { ProductDeps } from "../../app.js";
-import { createAcceptInvitation } from "../../domain/invitations/accept-invitation.js";
-import { createCreateOrgInvitations } from "../../domain/invitations/create-org-invitations.js";
-import { createCreateProjectInvitations } from "../../domain/invitations/create-project-invitations.js";
-import { createDeclineInvitation } from "../../domain/invitations/decline-invitation.js";
+import type { UseCases } from "../../domain/use-cases.js";
 import type { InviteOutcome } from "../../domain/invitations/invitation-view.js";
-import { createListInvitations } from "../../domain/invitations/list-invitations.js";
-import { createListReceivedInvitations } from "../../domain/invitations/list-received-invitations.js";
 import { ORG_AREAS, ORG_ROLES } from "../../domain/model.js";
-import { createRevokeInvitation } from "../../domain/invitations/revoke-invitation.js";
 import { actorOf, requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
 import { problemFor } from "../problem.js";
@@ -81,14 +74,8 @@ export function invitationRouteDocs(): RouteDoc[] {
   ];
 }
 
-export function invitationRoutes(deps: ProductDeps): Router {
-  const createOrgInvitations = createCreateOrgInvitations(deps);
-  const createProjectInvitations = createCreateProjectInvitations(deps);
-  const listInvitations = createListInvitations(deps);
-  const listReceived = createListReceivedInvitations(deps);
-  const acceptInvitation = createAcceptInvitation(deps);
-  const declineInvitation = createDeclineInvitation(deps);
-  const revokeInvitation = createRevokeInvitation(deps);
+export function invitationRoutes(useCases: UseCases): Router {
+  const { createOrgInvitations, createProjectInvitations, listInvitations, listReceivedInvitations: listReceived, acceptInvitation, declineInvitation, revokeInvitation } = useCases;
 
   const router = Router();
   const manage = requireScope("manage");

@@ -3,15 +3,9 @@
 // locks, so the composition root registers one router for the whole organization area.
 import { Router } from "express";
 import { z } from "zod";
-import type { ProductDeps } from "../../app.js";
-import { createCreateOrganization, type OrganizationView } from "../../domain/organizations/create-organization.js";
-import { createDeleteOrganization } from "../../domain/organizations/delete-organization.js";
-import { createGetOrganization } from "../../domain/organizations/get-organization.js";
-import { createListOrgMembers } from "../../domain/organizations/list-org-members.js";
+import type { UseCases } from "../../domain/use-cases.js";
+import { type OrganizationView } from "../../domain/organizations/create-organization.js";
 import { ORG_AREAS, ORG_ROLES } from "../../domain/model.js";
-import { createRemoveOrgMember } from "../../domain/organizations/remove-org-member.js";
-import { createSetOrgMember } from "../../domain/organizations/set-org-member.js";
-import { createUpdateOrganization } from "../../domain/organizations/update-organization.js";
 import { actorOf, requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";
@@ -70,16 +64,8 @@ export function organizationRouteDocs(): RouteDoc[] {
   ];
 }
 
-export function organizationRoutes(deps: ProductDeps): Router {
-  // One lock per organization shared with the invitation routes (seat limit: invites and direct adds serialize together).
-  const locks = deps.locks;
-  const createOrganization = createCreateOrganization(deps);
-  const getOrganization = createGetOrganization(deps);
-  const updateOrganization = createUpdateOrganization({ ...deps, locks });
-  const deleteOrganization = createDeleteOrganization({ ...deps, locks });
-  const listOrgMembers = createListOrgMembers(deps);
-  const setOrgMember = createSetOrgMember({ ...deps, locks });
-  const removeOrgMember = createRemoveOrgMember({ ...deps, locks });
+export function organizationRoutes(useCases: UseCases): Router {
+  const { createOrganization, getOrganization, updateOrganization, deleteOrganization, listOrgMembers, setOrgMember, removeOrgMember } = useCases;
 
   const router = Router();
   router.use("/v1/orgs", requireScope("manage"));
@@ -132,7 +118,7 @@ export function organizationRoutes(deps: ProductDeps): Router {
     res.json(await removeOrgMember.execute({ actor, orgId: org, userId: user }));
   });
 
-  router.use(groupRoutes(deps, locks));
-  router.use(roleRoutes(deps, locks));
+  router.use(groupRoutes(useCases));
+  router.use(roleRoutes(useCases));
   return router;
 }

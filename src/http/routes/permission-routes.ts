@@ -2,7 +2,7 @@
 // lookups and explain. Routes only parse, call one use-case and map.
 import { Router } from "express";
 import { z } from "zod";
-import type { UseCases } from "../../app.js";
+import type { UseCases } from "../../domain/use-cases.js";
 import { requireKey, requireScope, requireSelf } from "../authenticate.js";
 import type { Metrics } from "../metrics.js";
 import type { CheckAnswer } from "../../domain/permissions/check-permission.js";

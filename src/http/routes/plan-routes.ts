@@ -1,10 +1,8 @@
 // plan-routes: personal plans (rule 10), scope `admin` — plans are set by billing, not by users.
 import { Router } from "express";
 import { z } from "zod";
-import type { ProductDeps } from "../../app.js";
-import { createGetUserPlan } from "../../domain/plans/get-user-plan.js";
+import type { UseCases } from "../../domain/use-cases.js";
 import { PERSONAL_PLANS } from "../../domain/plans/personal-plan.js";
-import { createSetUserPlan } from "../../domain/plans/set-user-plan.js";
 import { requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
 import { ProductId, parse } from "../validation.js";
@@ -19,9 +17,8 @@ export function planRouteDocs(): RouteDoc[] {
   ];
 }
 
-export function planRoutes(deps: ProductDeps): Router {
-  const setPlan = createSetUserPlan(deps);
-  const getPlan = createGetUserPlan(deps);
+export function planRoutes(useCases: UseCases): Router {
+  const { setUserPlan: setPlan, getUserPlan: getPlan } = useCases;
   const router = Router();
   router.use("/v1/users/:user/plan", requireScope("admin"));
   const userOf = (params: Record<string, unknown>) => parse(ProductId, params.user, "path.user");

@@ -2,14 +2,7 @@
 // (scope `manage`, on behalf of X-Actor). Routes only parse, call one use-case and map.
 import { Router } from "express";
 import { z } from "zod";
-import type { ProductDeps } from "../../app.js";
-import { createCreateProject } from "../../domain/projects/create-project.js";
-import { createDeleteProject } from "../../domain/projects/delete-project.js";
-import { createGetProject } from "../../domain/projects/get-project.js";
-import { createGrantProjectRole } from "../../domain/projects/grant-project-role.js";
-import { createListProjectMembers } from "../../domain/projects/list-project-members.js";
-import { createReadProjectPermissions } from "../../domain/projects/read-project-permissions.js";
-import { createRemoveProjectMember } from "../../domain/projects/remove-project-member.js";
+import type { UseCases } from "../../domain/use-cases.js";
 import type { MemberSubject } from "../../domain/projects/project-subject.js";
 import { actorOf, requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
@@ -90,18 +83,10 @@ export function projectRouteDocs(): RouteDoc[] {
   ];
 }
 
-export function projectRoutes(deps: ProductDeps): Router {
+export function projectRoutes(useCases: UseCases): Router {
+  const { createProject, getProject, deleteProject, listProjectMembers: listMembers, grantProjectRole: grantRole, removeProjectMember: removeMember, readProjectPermissions: readPermissions } = useCases;
   const router = Router();
   const manage = requireScope("manage");
-  // One lock per project shared with the invitation routes (accepting a project invitation grants a role).
-  const locks = deps.locks;
-  const createProject = createCreateProject(deps);
-  const getProject = createGetProject(deps);
-  const deleteProject = createDeleteProject({ ...deps, locks });
-  const listMembers = createListProjectMembers(deps);
-  const grantRole = createGrantProjectRole({ ...deps, locks });
-  const removeMember = createRemoveProjectMember({ ...deps, locks });
-  const readPermissions = createReadProjectPermissions(deps);
 
   const projectId = (params: Record<string, unknown>) => parse(ProductId, params.project, "path.project");
   const subjectOf = (params: Record<string, unknown>) => parse(MemberSubjectParam, params.subject, "path.subject");

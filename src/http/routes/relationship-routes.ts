@@ -1,7 +1,7 @@
 // relationship-routes: raw relationship and schema administration (scope `admin`).
 import { Router } from "express";
 import { z } from "zod";
-import type { UseCases } from "../../app.js";
+import type { UseCases } from "../../domain/use-cases.js";
 import type { Precondition, RelationshipFilter, RelationshipUpdate } from "../../engine/engine.js";
 import { requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
@@ -138,7 +138,7 @@ export function relationshipRoutes(useCases: UseCases): Router {
   });
 
   router.get("/v1/schema", async (_req, res) => {
-    res.json({ schema: await useCases.readSchema() });
+    res.json({ schema: await useCases.readSchema.execute() });
   });
 
   router.post("/v1/schema/validate", async (req, res) => {

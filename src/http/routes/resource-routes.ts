@@ -2,11 +2,7 @@
 // (scope `manage`, on behalf of X-Actor). Routes only parse, call one use-case and map.
 import { Router } from "express";
 import { z } from "zod";
-import type { ProductDeps } from "../../app.js";
-import { createDeleteResource } from "../../domain/content/delete-resource.js";
-import { createRegisterResource } from "../../domain/content/register-resource.js";
-import { createShareResource } from "../../domain/content/share-resource.js";
-import { createUnshareResource } from "../../domain/content/unshare-resource.js";
+import type { UseCases } from "../../domain/use-cases.js";
 import { actorOf, requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
 import { ProductId, parse } from "../validation.js";
@@ -44,13 +40,10 @@ export function resourceRouteDocs(): RouteDoc[] {
   ];
 }
 
-export function resourceRoutes(deps: ProductDeps): Router {
+export function resourceRoutes(useCases: UseCases): Router {
+  const { registerResource, shareResource, unshareResource, deleteResource } = useCases;
   const router = Router();
   const manage = requireScope("manage");
-  const registerResource = createRegisterResource(deps);
-  const shareResource = createShareResource(deps);
-  const unshareResource = createUnshareResource(deps);
-  const deleteResource = createDeleteResource(deps);
 
   const resourceId = (params: Record<string, unknown>) => parse(ProductId, params.resource, "path.resource");
   const subjectOf = (params: Record<string, unknown>) => parse(MemberSubjectParam, params.subject, "path.subject");

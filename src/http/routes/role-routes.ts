@@ -2,13 +2,8 @@
 // Mounted by organization-routes, whose locks it shares.
 import { Router } from "express";
 import { z } from "zod";
-import type { ProductDeps } from "../../app.js";
-import { createCreateCustomRole, type CustomRoleView } from "../../domain/roles/create-custom-role.js";
-import { createDeleteCustomRole } from "../../domain/roles/delete-custom-role.js";
-import { createGetCustomRole } from "../../domain/roles/get-custom-role.js";
-import type { KeyedMutex } from "../../domain/keyed-mutex.js";
-import { createListCustomRoles } from "../../domain/roles/list-custom-roles.js";
-import { createUpdateCustomRole } from "../../domain/roles/update-custom-role.js";
+import type { UseCases } from "../../domain/use-cases.js";
+import { type CustomRoleView } from "../../domain/roles/create-custom-role.js";
 import { actorOf, requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";
@@ -58,12 +53,8 @@ export function roleRouteDocs(): RouteDoc[] {
   ];
 }
 
-export function roleRoutes(deps: ProductDeps, locks: KeyedMutex): Router {
-  const createCustomRole = createCreateCustomRole(deps);
-  const listCustomRoles = createListCustomRoles(deps);
-  const getCustomRole = createGetCustomRole(deps);
-  const updateCustomRole = createUpdateCustomRole({ ...deps, locks });
-  const deleteCustomRole = createDeleteCustomRole({ ...deps, locks });
+export function roleRoutes(useCases: UseCases): Router {
+  const { createCustomRole, listCustomRoles, getCustomRole, updateCustomRole, deleteCustomRole } = useCases;
 
   const router = Router();
   router.use("/v1/orgs/:org/roles", requireScope("manage"));

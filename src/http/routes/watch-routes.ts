@@ -4,9 +4,8 @@
 // a client that goes away ends the engine's watch.
 import { Router, type Response } from "express";
 import { z } from "zod";
-import type { ProductDeps } from "../../app.js";
+import type { UseCases } from "../../domain/use-cases.js";
 import { DomainError } from "../../domain/errors.js";
-import { createWatchRelationships } from "../../domain/relationships/watch-relationships.js";
 import type { WatchEvent } from "../../engine/engine.js";
 import { requireScope } from "../authenticate.js";
 import type { RouteDoc } from "../openapi.js";
@@ -47,8 +46,8 @@ const eventOf = (event: WatchEvent) => ({
 
 const send = (res: Response, text: string) => res.write(text);
 
-export function watchRoutes(deps: ProductDeps): Router {
-  const watch = createWatchRelationships(deps);
+export function watchRoutes(useCases: UseCases): Router {
+  const { watchRelationships: watch } = useCases;
   const router = Router();
   router.get("/v1/watch", requireScope("admin"), async (req, res) => {
     const query = parse(WatchQuery, req.query, "query");

@@ -1,0 +1,135 @@
+// app: the HTTP face of Accord. Builds the Express app over the use cases the composition root
+// (src/compose.ts) made: middleware in one order, then the routes, each of which only parses,
+// calls one use case and maps the answer.
+import { randomUUID } from "node:crypto";
+import express, { type Express } from "express";
+import type { Logger } from "pino";
+import { pinoHttp } from "pino-http";
+import type { ApiKeyRing } from "../auth/api-keys.js";
+import type { JwtVerifier } from "../auth/jwt-verifier.js";
+import type { Limits } from "../config.js";
+import { notFound } from "../domain/errors.js";
+import type { UseCases } from "../domain/use-cases.js";
+import { authenticate, requireScope } from "./authenticate.js";
+import { fastCheck, serveFastChecksFirst } from "./fast-check.js";
+import { applyLimits, DEFAULT_LIMITS } from "./limits.js";
+import type { Metrics } from "./metrics.js";
+import { buildOpenApi, docsRoutes, type RouteDoc } from "./openapi.js";
+import { errorHandler } from "./problem.js";
+import { REQUEST_ID, requestContext } from "./request-context.js";
+import { accessRouteDocs, accessRoutes } from "./routes/access-routes.js";
+import { auditRouteDocs, auditRoutes } from "./routes/audit-routes.js";
+import { consoleRoutes } from "./routes/console-routes.js";
+import { groupRouteDocs } from "./routes/group-routes.js";
+import { healthRouteDocs, healthRoutes } from "./routes/health-routes.js";
+import { invitationRouteDocs, invitationRoutes } from "./routes/invitation-routes.js";
+import { organizationRouteDocs, organizationRoutes } from "./routes/organization-routes.js";
+import { answerCheck, permissionRouteDocs, permissionRoutes } from "./routes/permission-routes.js";
+import { planRouteDocs, planRoutes } from "./routes/plan-routes.js";
+import { projectRouteDocs, projectRoutes } from "./routes/project-routes.js";
+import { relationshipRouteDocs, relationshipRoutes } from "./routes/relationship-routes.js";
+import { resourceRouteDocs, resourceRoutes } from "./routes/resource-routes.js";
+import { roleRouteDocs } from "./routes/role-routes.js";
+import { watchRouteDocs, watchRoutes } from "./routes/watch-routes.js";
+
+export interface HttpDeps {
+  useCases: UseCases;
+  /** The current API keys (key files reload on change). */
+  keys: () => ApiKeyRing;
+  jwt?: JwtVerifier;
+  logger: Logger;
+  metrics: Metrics;
+  /** Serve /metrics without credentials. */
+  metricsPublic?: boolean;
+  bodyLimit?: string;
+  maxBulkItems?: number;
+  limits?: Partial<Limits>;
+}
+
+/** Product routers (organizations with their groups and roles, projects, resources, …), scope `manage`. */
+const PRODUCT_ROUTES: Array<(useCases: UseCases) => express.Router> = [
+  projectRoutes,
+  resourceRoutes,
+  accessRoutes,
+  organizationRoutes,
+  invitationRoutes,
+  planRoutes,
+  auditRoutes,
+  watchRoutes,
+];
+
+/** PRODUCT_ROUTE_DOCS documents the product routers in /openapi.json (one list per router). */
+const PRODUCT_ROUTE_DOCS: RouteDoc[][] = [
+  projectRouteDocs(),
+  resourceRouteDocs(),
+  accessRouteDocs(),
+  organizationRouteDocs(),
+  groupRouteDocs(),
+  roleRouteDocs(),
+  invitationRouteDocs(),
+  planRouteDocs(),
+  auditRouteDocs(),
+  watchRouteDocs(),
+];
+
+/** routeDocs lists the documentation of every route this app mounts. */
+export function routeDocs(maxBulkItems = 1000): RouteDoc[] {
+  return [...healthRouteDocs, ...permissionRouteDocs(maxBulkItems), ...relationshipRouteDocs(), ...PRODUCT_ROUTE_DOCS.flat()];
+}
+
+const VERSION = "0.1.0";
+
+export function buildHttpApp(deps: HttpDeps): Express {
+  const { useCases, metrics, keys } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+
+  // POST /v1/check's common case is served ahead of Express, with the same parts (a rate limit
+  // is Express's alone, so with one configured every request goes through the chain below).
+  // Either way requests are served in turns (http/request-turns.ts).
+  const fast = deps.limits?.ratePerSecond
+    ? undefined
+    : fastCheck({
+        keys,
+        jwt: deps.jwt,
+        answer: (body) => answerCheck(useCases, metrics, body),
+        metrics,
+        logger: deps.logger,
+        requestTimeoutMs: deps.limits?.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
+      });
+  serveFastChecksFirst(app, fast);
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
+    }),
+  );
+  app.use(metrics.middleware());
+  applyLimits(app, "before-auth", deps.limits);
+  app.use(healthRoutes(useCases));
+  // The API description holds no data: served without credentials, like /healthz.
+  app.use(docsRoutes(() => buildOpenApi(routeDocs(deps.maxBulkItems), VERSION)));
+  app.use(consoleRoutes()); // the admin console: a static page; its API calls carry the key
+  const serveMetrics: express.RequestHandler = async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+  if (deps.metricsPublic) app.get("/metrics", serveMetrics);
+  app.use(authenticate(keys, deps.jwt));
+  if (!deps.metricsPublic) app.get("/metrics", requireScope("check"), serveMetrics);
+  applyLimits(app, "after-auth", deps.limits);
+  app.use(express.json({ limit: deps.bodyLimit ?? "1mb", strict: false, type: ["application/json", "application/*+json"] }));
+  app.use(requestContext());
+  app.use(permissionRoutes(useCases, { maxBulkItems: deps.maxBulkItems ?? 1000, metrics }));
+  app.use(relationshipRoutes(useCases));
+  for (const routes of PRODUCT_ROUTES) app.use(routes(useCases));
+  app.use((req, _res, next) => next(notFound(`no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler);
+  return app;
+}
