@@ -311,7 +311,7 @@ function stolenSince(before: ReturnType<typeof cpuTimes>): number | undefined {
   return round((100 * (after.steal - before.steal)) / (after.total - before.total), 1);
 }
 
-/** readFigures reads what the test suites recorded in bench/figures/ (test/helpers/figures.ts). */
+/** readFigures reads what the test suites recorded in bench/figures/ (test/support/figures.ts). */
 function readFigures(): Array<{ name: string; text: string; mode: string; date: string }> {
   const dir = join(import.meta.dirname, "figures");
   try {

@@ -1,15 +1,9 @@
 // Pins "who has access and why" (GET …/access), "what can they do" (GET …/permissions/:subject)
 // and /v1/explain's reasons in product terms (PRODUCT.md §3).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { useTestServer, uid, type TestServer } from "./support/test-server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 async function write(...relationships: string[]) {
   const res = await server.call("POST", "/v1/relationships", { body: { updates: relationships.map((relationship) => ({ operation: "touch", relationship })) } });

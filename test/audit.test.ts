@@ -4,22 +4,16 @@
 // without its record (no audit log, no change: 503).
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { v1 } from "@authzed/authzed-node";
 import { buildApp, grpcEndpointDeps } from "../src/compose.js";
 import { startGrpcEndpoint } from "../src/grpc/grpc-endpoint.js";
 import { ApiKeyRing } from "../src/auth/api-keys.js";
 import { createLogger } from "../src/logger.js";
 import type { Store } from "../src/store/store.js";
-import { KEYS, SCHEMA, startTestServer, uid, type CallOptions, type TestServer } from "./helpers/test-server.js";
+import { KEYS, SCHEMA, useTestServer, uid, type CallOptions, type TestServer } from "./support/test-server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 interface Entry {
   id: string;

@@ -1,15 +1,9 @@
 // Pins authentication and scopes (PRODUCT.md §3): no credentials → 401, wrong scope → 403,
 // per route family, always as problem+json; health endpoints stay open.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KEYS, startTestServer, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { KEYS, useTestServer, type TestServer } from "./support/test-server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const checkBody = { resource: "project:p", permission: "view", subject: "user:u" };
 const routes: Array<{ family: string; method: string; path: string; body?: unknown; allowed: Array<keyof typeof KEYS> }> = [

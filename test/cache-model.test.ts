@@ -10,9 +10,9 @@ import { EmbeddedEngine } from "../src/engine/embedded-engine.js";
 import { DEFAULT_CHECK_PATH } from "../src/config.js";
 import { buildCheckPath } from "../src/engine/fast-check-path.js";
 import { runModel, universeOf } from "./cache-model/model-run.js";
-import { SCHEMA } from "./helpers/test-server.js";
+import { SCHEMA } from "./support/test-server.js";
 import { REMOTE_MODE } from "./remote/test-mode.js";
-import { recordFigure } from "./helpers/figures.js";
+import { recordFigure } from "./support/figures.js";
 
 const SECOND = readFileSync(join(import.meta.dirname, "cache-model", "second-schema.zed"), "utf8");
 /** The run's seed, printed with its result: FUZZ_SEED=<seed> replays it. */

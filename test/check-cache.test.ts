@@ -1,26 +1,20 @@
 // Pins the exact check cache: a cached answer is served only while a fresh engine check would
 // give the same one — every invalidation path, consistency rules, cache off — and a change
 // drops only the answers it can alter.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CheckCache } from "../src/engine/cache/check-cache.js";
 import { EngineDecorator } from "../src/engine/engine-decorator.js";
 import type { EmbeddedEngine } from "../src/engine/embedded-engine.js";
-import { SCHEMA, startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { SCHEMA, startTestServer, useTestServer, uid, type TestServer } from "./support/test-server.js";
 
 // The suites below are about the embedded engine's cache; the remote cache (fed by SpiceDB's
 // watch) has its own in test/remote-cache.test.ts.
 import { REMOTE_MODE as REMOTE } from "./remote/test-mode.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  // maxInFlight 1 keeps the coalescer from reordering anything these tests look at. Subject sets
-  // are looked up on the first miss, so every invalidation test below also proves that a change
-  // drops them: answers are dropped first, so a set that outlived a change would answer.
-  server = await startTestServer({}, { checkPath: { cache: true, coalesce: true, coalesceMaxInFlight: 1, subjectSetAfter: 1 } });
-});
-afterAll(async () => {
-  await server.close();
-});
+// maxInFlight 1 keeps the coalescer from reordering anything these tests look at. Subject sets
+// are looked up on the first miss, so every invalidation test below also proves that a change
+// drops them: answers are dropped first, so a set that outlived a change would answer.
+const server = useTestServer({}, { checkPath: { cache: true, coalesce: true, coalesceMaxInFlight: 1, subjectSetAfter: 1 } });
 
 async function write(updates: Array<{ operation: string; relationship: string; expiresAt?: string; caveat?: object }>) {
   const res = await server.call("POST", "/v1/relationships", { body: { updates } });

@@ -1,17 +1,11 @@
 // Pins check coalescing (issue 8): concurrent /v1/check requests share bulk engine calls, yet
 // each gets its own answer, its own error, and its own consistency.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { startTestServer, useTestServer, uid, type TestServer } from "./support/test-server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  // Cache off, so every check reaches the coalescer; one engine call at a time, so the checks
-  // that arrive meanwhile are batched.
-  server = await startTestServer({}, { checkPath: { cache: false, coalesce: true, coalesceMaxInFlight: 1, coalesceMaxBatch: 100 } });
-});
-afterAll(async () => {
-  await server.close();
-});
+// Cache off, so every check reaches the coalescer; one engine call at a time, so the checks
+// that arrive meanwhile are batched.
+const server = useTestServer({}, { checkPath: { cache: false, coalesce: true, coalesceMaxInFlight: 1, coalesceMaxBatch: 100 } });
 
 async function touch(...relationships: string[]): Promise<string> {
   const res = await server.call("POST", "/v1/relationships", {

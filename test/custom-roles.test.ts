@@ -1,17 +1,11 @@
 // Pins the custom-role contract (rule 7): a named set of allowed project permissions per
 // organization, granting exactly those to holders; changing the set changes every holder at
 // once; deleting a role removes its bindings (holders lose it) in one write.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
-import { productCalls } from "./helpers/product-calls.js";
+import { describe, expect, it } from "vitest";
+import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { productCalls } from "./support/product-calls.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const { as, allowed, tuples, raw, newOrg } = productCalls(() => server);
 const addMember = async (org: string, owner: string, user: string, role = "member", scopes?: Record<string, string>) =>

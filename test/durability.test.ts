@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { spawnServer } from "./helpers/spawn-server.js";
+import { spawnServer } from "./support/spawn-server.js";
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { spawnServer, type SpawnedServer } from "./helpers/spawn-server.js";
+import { spawnServer, type SpawnedServer } from "./support/spawn-server.js";
 
 const linux = existsSync("/proc/self/task");
 const KEY = "threads-admin-key-0123456789";

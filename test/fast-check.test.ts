@@ -12,7 +12,7 @@ import { JwtVerifier } from "../src/auth/jwt-verifier.js";
 import { Metrics } from "../src/http/metrics.js";
 import { answerCheck } from "../src/http/routes/permission-routes.js";
 import { createLogger } from "../src/logger.js";
-import { KEYS, SCHEMA, startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { KEYS, SCHEMA, startTestServer, uid, type TestServer } from "./support/test-server.js";
 
 /** Express answers with this status: the fast path left the request alone. */
 const PASSED_ON = 599;

@@ -1,17 +1,11 @@
 // Pins the group contract (rule 5): groups of one organization hold its members and its other
 // groups (no cycles), their members get the group's project role only while org members, and
 // deleting a group removes every relationship naming it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
-import { productCalls } from "./helpers/product-calls.js";
+import { describe, expect, it } from "vitest";
+import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { productCalls } from "./support/product-calls.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const { as, allowed, tuples, raw, newOrg } = productCalls(() => server);
 const addMember = async (org: string, owner: string, user: string, scopes?: Record<string, string>) =>

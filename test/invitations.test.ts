@@ -6,21 +6,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnServer } from "./helpers/spawn-server.js";
-import { startTestServer, uid, type CallOptions, type TestServer } from "./helpers/test-server.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { spawnServer } from "./support/spawn-server.js";
+import { useTestServer, uid, type CallOptions, type TestServer } from "./support/test-server.js";
 import { REMOTE_MODE } from "./remote/test-mode.js";
 
 const DAY = 86_400_000;
-let server: TestServer;
 // The server's clock: tests move it forward to expire invitations without sleeping.
 let clockShift = 0;
-beforeAll(async () => {
-  server = await startTestServer({ now: () => new Date(Date.now() + clockShift) });
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer({ now: () => new Date(Date.now() + clockShift) });
 
 const as = (user: string, email?: string): CallOptions => ({ key: "manage", actor: `user:${user}`, ...(email ? { headers: { "x-actor-email": email } } : {}) });
 const allowed = async (resource: string, permission: string, subject: string) => {

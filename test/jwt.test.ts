@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JwtVerifier } from "../src/auth/jwt-verifier.js";
-import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, uid, type TestServer } from "./support/test-server.js";
 
 const SECRET = "a-test-secret-that-is-long-enough-0123456789";
 const ISSUER = "https://issuer.test";

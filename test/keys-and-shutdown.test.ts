@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { spawnServer } from "./helpers/spawn-server.js";
+import { spawnServer } from "./support/spawn-server.js";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..");

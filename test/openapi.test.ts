@@ -2,21 +2,15 @@
 // mounted route, every documented example validates against its schema, and /docs is served
 // from the package (no CDN).
 import type { Express } from "express";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/compose.js";
 import { routeDocs } from "../src/http/app.js";
 import { ApiKeyRing } from "../src/auth/api-keys.js";
 import { createLogger } from "../src/logger.js";
 import { parse } from "../src/http/validation.js";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { useTestServer, type TestServer } from "./support/test-server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };

@@ -3,16 +3,10 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
-import { KEYS, startTestServer, type TestServer } from "./helpers/test-server.js";
+import { KEYS, startTestServer, useTestServer, type TestServer } from "./support/test-server.js";
 
 describe("metrics and headers", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer();
 
   it("serves Prometheus metrics to a key, counting requests by route, checks and engine calls", async () => {
     await server.call("POST", "/v1/check", { key: "check", body: { resource: "project:m1", permission: "view", subject: "user:m" } });

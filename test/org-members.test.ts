@@ -3,20 +3,14 @@
 // concurrency, and the rule 6 cascade (project-people-and-groups seed).
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/compose.js";
 import { ApiKeyRing } from "../src/auth/api-keys.js";
 import { createLogger } from "../src/logger.js";
-import { KEYS, startTestServer, uid, type TestServer } from "./helpers/test-server.js";
-import { productCalls } from "./helpers/product-calls.js";
+import { KEYS, useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { productCalls } from "./support/product-calls.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const { as, allowed, tuples, raw, newOrg } = productCalls(() => server);
 const putMember = (org: string, actor: string, user: string, body: unknown) => server.call("PUT", `/v1/orgs/${org}/members/${user}`, { ...as(actor), body });

@@ -1,17 +1,11 @@
 // Pins the organization contract: POST/GET/PATCH/DELETE /v1/orgs — the creator is owner,
 // ids are taken once (even under concurrent creates), settings need the billing scope, and
 // deleting an organization (owners only) removes its groups, roles, projects and resources.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
-import { productCalls } from "./helpers/product-calls.js";
+import { describe, expect, it } from "vitest";
+import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { productCalls } from "./support/product-calls.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const { as, allowed, tuples, raw, newOrg } = productCalls(() => server);
 const putMember = (org: string, actor: string, user: string, body: unknown) => server.call("PUT", `/v1/orgs/${org}/members/${user}`, { ...as(actor), body });

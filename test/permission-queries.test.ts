@@ -1,14 +1,8 @@
 // Pins the permission query contract (PRODUCT.md §3): check, bulk, lookups, explain, consistency.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { useTestServer, uid, type TestServer } from "./support/test-server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 async function write(...relationships: string[]) {
   const res = await server.call("POST", "/v1/relationships", {

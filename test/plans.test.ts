@@ -1,16 +1,10 @@
 // Pins personal plans (rule 10): PUT/GET /v1/users/:user/plan (admin scope), starter by
 // default; a starter owner cannot invite to a personal project (403 plan_required, nothing
 // written); a scale owner can, invitees need no organization, groups are refused (rule 5).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type CallOptions, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { useTestServer, uid, type CallOptions, type TestServer } from "./support/test-server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const as = (user: string, email?: string): CallOptions => ({ key: "manage", actor: `user:${user}`, ...(email ? { headers: { "x-actor-email": email } } : {}) });
 const setPlan = (user: string, plan: unknown, key: CallOptions["key"] = "admin") => server.call("PUT", `/v1/users/${user}/plan`, { key, body: { plan } });

@@ -1,16 +1,10 @@
 // Pins project members and roles (PRODUCT.md §3 /v1/projects/:p/members) and rules 1, 3, 4, 5, 7 of §2:
 // the Alludium and Qubitro seeds, the built-in role matrix, custom roles, expiring grants.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
-import { productCalls } from "./helpers/product-calls.js";
+import { describe, expect, it } from "vitest";
+import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { productCalls } from "./support/product-calls.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const { as, allowed, raw: write } = productCalls(() => server);
 const relationships = async (query: string) =>

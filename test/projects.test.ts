@@ -1,14 +1,8 @@
 // Pins POST/GET/DELETE /v1/projects (PRODUCT.md §3) and rules 1, 2, 4 and 11 of §2.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { useTestServer, uid, type TestServer } from "./support/test-server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 async function write(...relationships: string[]) {
   const res = await server.call("POST", "/v1/relationships", { body: { updates: relationships.map((relationship) => ({ operation: "touch", relationship })) } });

@@ -1,15 +1,9 @@
 // Pins the raw relationship and schema admin contract: write/read/delete, preconditions,
 // expiration, atomic rejection, and schema replacement that never orphans relationships.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCHEMA, startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { SCHEMA, useTestServer, uid, type TestServer } from "./support/test-server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const writeRaw = (updates: unknown[], preconditions?: unknown[]) =>
   server.call("POST", "/v1/relationships", { body: preconditions ? { updates, preconditions } : { updates } });

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runModel, universeOf } from "./cache-model/model-run.js";
 import { cutWatch, openBed, type Bed } from "./cache-model/remote-bed.js";
-import { SCHEMA } from "./helpers/test-server.js";
+import { SCHEMA } from "./support/test-server.js";
 import { REMOTE_MODE, TEST_MODE } from "./remote/test-mode.js";
-import { recordFigure } from "./helpers/figures.js";
+import { recordFigure } from "./support/figures.js";
 
 const SECOND = readFileSync(join(import.meta.dirname, "cache-model", "second-schema.zed"), "utf8");
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckCache } from "../src/engine/cache/check-cache.js";
 import type { CheckItem, RelationshipUpdate } from "../src/engine/engine.js";
 import { openBed, type Bed } from "./cache-model/remote-bed.js";
-import { SCHEMA, uid } from "./helpers/test-server.js";
+import { SCHEMA, uid } from "./support/test-server.js";
 import { REMOTE_MODE, TEST_MODE } from "./remote/test-mode.js";
 
 if (!REMOTE_MODE) console.info("remote cache suites: run by npm run test:remote and npm run test:spicedb (embedded mode: test/check-cache.test.ts)");

@@ -3,9 +3,9 @@
 // through the real app a request is answered exactly whether its body came with it or later.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { servedInTurns } from "../src/http/request-turns.js";
-import { KEYS, startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { KEYS, useTestServer, uid, type TestServer } from "./support/test-server.js";
 
 /** busy holds the thread for `ms`, as a request's work does. */
 function busy(ms: number): void {
@@ -54,13 +54,7 @@ describe("servedInTurns", () => {
 });
 
 describe("requests served in turns through the app", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer();
 
   /** rawCheck sends POST /v1/check over a socket: the head first, then the body after `delayMs`. */
   function rawCheck(body: string, delayMs: number): Promise<{ status: number; body: unknown }> {

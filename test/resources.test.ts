@@ -1,16 +1,10 @@
 // Pins /v1/resources (PRODUCT.md §3): registering, sharing, unsharing and deleting resources,
 // the guest rule and the resource permission matrix of §2 (project's plus direct grants).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type TestServer } from "./helpers/test-server.js";
-import { productCalls } from "./helpers/product-calls.js";
+import { describe, expect, it } from "vitest";
+import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { productCalls } from "./support/product-calls.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const { as, allowed, raw: write } = productCalls(() => server);
 const relationships = async (query: string) =>

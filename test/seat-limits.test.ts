@@ -3,22 +3,16 @@
 // two replicas — until the limit is raised; answered and expired invitations free their seat.
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/compose.js";
 import { ApiKeyRing } from "../src/auth/api-keys.js";
 import { createLogger } from "../src/logger.js";
-import { KEYS, startTestServer, uid, type CallOptions, type TestServer } from "./helpers/test-server.js";
+import { KEYS, useTestServer, uid, type CallOptions, type TestServer } from "./support/test-server.js";
 
 const DAY = 86_400_000;
-let server: TestServer;
 let clockShift = 0;
 const now = () => new Date(Date.now() + clockShift);
-beforeAll(async () => {
-  server = await startTestServer({ now });
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer({ now });
 
 const as = (user: string): CallOptions => ({ key: "manage", actor: `user:${user}` });
 const newOrg = async (owner: string, seatLimit: number) => {

@@ -1,16 +1,10 @@
 // Pins GET /v1/watch (admin): relationship changes arrive as server-sent events whose id is the
 // change's zedToken; Last-Event-ID (or ?since=) resumes right after it; idle streams get
 // heartbeat comments; a client that disconnects ends its watch and the server carries on.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KEYS, startTestServer, uid, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { KEYS, useTestServer, uid, type TestServer } from "./support/test-server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 interface SseEvent {
   id?: string;

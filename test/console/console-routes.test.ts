@@ -7,10 +7,10 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { consoleRoutes } from "../../src/http/routes/console-routes.js";
 import { errorHandler } from "../../src/http/problem.js";
-import { startTestServer, type TestServer } from "../helpers/test-server.js";
+import { useTestServer, type TestServer } from "../support/test-server.js";
 
 /** serve mounts consoleRoutes(dir) alone, with the app's error mapping, on a free port. */
 async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
@@ -77,13 +77,7 @@ describe("console routes", () => {
 });
 
 describe("console routes in the app", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer();
 
   it("is mounted before authentication, under helmet's Content-Security-Policy", async () => {
     // Whether this checkout has built the console or not, /console never asks for a key.

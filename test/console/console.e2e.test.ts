@@ -3,7 +3,7 @@
 // and shown as such, check-and-explain, invitations, the raw relationship browser.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KEYS, startTestServer, uid, type TestServer } from "../helpers/test-server.js";
+import { KEYS, startTestServer, uid, type TestServer } from "../support/test-server.js";
 import { CHROMIUM, HAS_CHROMIUM, ensureConsoleBuilt, launchChromium, resetScreenshots, screenshot, seenIssues } from "./console-browser.js";
 
 if (!HAS_CHROMIUM) console.warn(`console e2e skipped: no Chromium at ${CHROMIUM} (install it: apt-get install -y chromium)`);

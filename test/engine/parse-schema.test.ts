@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { parseSchema } from "../../src/engine/schema/parse-schema.js";
 import { memberKind } from "../../src/engine/schema/schema-model.js";
-import { SCHEMA } from "../helpers/test-server.js";
+import { SCHEMA } from "../support/test-server.js";
 
 describe("parseSchema", () => {
   it("reads every definition, relation and permission of schema.zed", () => {

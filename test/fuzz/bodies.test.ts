@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routeDocs } from "../../src/http/app.js";
 import type { RouteDoc } from "../../src/http/openapi.js";
-import { KEYS, startTestServer, type TestServer } from "../helpers/test-server.js";
+import { KEYS, startTestServer, type TestServer } from "../support/test-server.js";
 import {
   StateGuard,
   WRITE_METHODS,

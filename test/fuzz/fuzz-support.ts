@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import http from "node:http";
 import { expect } from "vitest";
 import type { RouteDoc } from "../../src/http/openapi.js";
-import { KEYS, SCHEMA, type TestServer } from "../helpers/test-server.js";
+import { KEYS, SCHEMA, type TestServer } from "../support/test-server.js";
 
 /** FUZZ_SEED makes a run reproducible; without it every run explores new inputs. */
 export const FUZZ_SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, uid, type TestServer } from "../helpers/test-server.js";
+import { startTestServer, uid, type TestServer } from "../support/test-server.js";
 import { SCHEMA_TYPES, Tally, appStateRows, fuzz, fuzzTimeout } from "./fuzz-support.js";
 import { ReferenceModel, type Expected, type OrgRole, type ProjectRole, type ShareRole, type SubjectKey } from "./reference-model.js";
 

@@ -1,15 +1,9 @@
 // Pins the cases the fuzzers found, as plain tests: each once answered 5xx (or wrote) where the
 // contract says 400 and nothing written.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KEYS, startTestServer, uid, type TestServer } from "../helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { KEYS, useTestServer, uid, type TestServer } from "../support/test-server.js";
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 const caveated = (resource: string, context: unknown) => ({
   updates: [{ operation: "touch", relationship: `resource:${resource}#viewer@user:gus`, caveat: { name: "ip_allowlist", context } }],

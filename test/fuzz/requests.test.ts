@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routeDocs } from "../../src/http/app.js";
 import { JwtVerifier } from "../../src/auth/jwt-verifier.js";
 import type { RouteDoc } from "../../src/http/openapi.js";
-import { KEYS, startTestServer, type TestServer } from "../helpers/test-server.js";
+import { KEYS, startTestServer, type TestServer } from "../support/test-server.js";
 import {
   StateGuard,
   WRITE_METHODS,

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RemoteEngine } from "../../src/engine/remote-engine.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
-import { uid } from "../helpers/test-server.js";
+import { uid } from "../support/test-server.js";
 import { postgresAvailable, SKIP_MESSAGE, TEST_DATABASE_URL } from "../store/postgres-test-database.js";
 import { startRemoteBackends, type RemoteBackends } from "./remote-backends.js";
 import { startReplica, type Replica } from "./remote-app.js";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RemoteEngine } from "../../src/engine/remote-engine.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
-import { uid } from "../helpers/test-server.js";
+import { uid } from "../support/test-server.js";
 import { pinnedSpicedbVersion, SPICEDB_OFFLINE_FLAGS, SPICEDB_SERVE_FLAGS } from "../../tools/cluster/spicedb-node.js";
 import { SCHEMA } from "./remote-backends.js";
 import { startReplica, type Replica } from "./remote-app.js";

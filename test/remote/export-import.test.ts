@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
-import { uid } from "../helpers/test-server.js";
+import { uid } from "../support/test-server.js";
 import { postgresAvailable, TEST_DATABASE_URL } from "../store/postgres-test-database.js";
 import { ENGINE_TOKEN, SCHEMA, startRemoteBackends } from "./remote-backends.js";
 import { startReplica } from "./remote-app.js";

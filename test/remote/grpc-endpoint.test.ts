@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { v1 } from "@authzed/authzed-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, spawnServer, type SpawnedServer } from "../helpers/spawn-server.js";
-import { KEYS, uid } from "../helpers/test-server.js";
+import { freePort, spawnServer, type SpawnedServer } from "../support/spawn-server.js";
+import { KEYS, uid } from "../support/test-server.js";
 import { callJson } from "./remote-app.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "accord-grpc-"));

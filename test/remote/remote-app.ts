@@ -7,7 +7,7 @@ import type { Engine } from "../../src/engine/engine.js";
 import { ApiKeyRing } from "../../src/auth/api-keys.js";
 import { createLogger } from "../../src/logger.js";
 import type { Store } from "../../src/store/store.js";
-import { KEYS, type CallOptions, type CallResult } from "../helpers/test-server.js";
+import { KEYS, type CallOptions, type CallResult } from "../support/test-server.js";
 
 export interface Replica {
   url: string;

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "../../tools/cluster/cluster.js";
 import { startTestCluster } from "./test-cluster.js";
-import { uid, type CallOptions, type CallResult } from "../helpers/test-server.js";
+import { uid, type CallOptions, type CallResult } from "../support/test-server.js";
 import { callJson } from "../remote/remote-app.js";
-import { recordFigure } from "../helpers/figures.js";
+import { recordFigure } from "../support/figures.js";
 
 const REQUEST_TIMEOUT_MS = 8_000;
 

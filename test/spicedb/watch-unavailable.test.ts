@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "../../tools/cluster/cluster.js";
 import { startTestCluster } from "./test-cluster.js";
-import { KEYS } from "../helpers/test-server.js";
+import { KEYS } from "../support/test-server.js";
 
 let cluster: Cluster;
 beforeAll(async () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
 import type { Server } from "node:http";
 import { buildApp, type AppDeps } from "../../src/compose.js";
 import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
@@ -113,4 +114,25 @@ export async function startTestServer(overrides: Partial<AppDeps> = {}, options:
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * useTestServer starts a test server before the file's (or describe block's) tests and closes it
+ * after them. It returns the server at once, as a stand-in whose members reach the running one.
+ */
+export function useTestServer(overrides: Partial<AppDeps> = {}, options: TestServerOptions = {}): TestServer {
+  let running: TestServer | undefined;
+  beforeAll(async () => {
+    running = await startTestServer(overrides, options);
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  return new Proxy({} as TestServer, {
+    get(_target, name) {
+      if (!running) throw new Error("the test server starts in beforeAll: use it inside a test or hook");
+      const value = running[name as keyof TestServer];
+      return typeof value === "function" ? value.bind(running) : value;
+    },
+  });
 }
