@@ -21,7 +21,7 @@ import { DEFAULT_INVITATION_TTL, parseDuration } from "./domain/invitations/invi
 import { KeyedMutex, type CrossProcessLock } from "./domain/keyed-mutex.js";
 import { createUseCases, type UseCases } from "./domain/use-cases.js";
 import { lowerThreadPriority } from "./engine/embedded/thread-priority.js";
-import { EmbeddedEngine } from "./engine/embedded-engine.js";
+import { EmbeddedEngine } from "./engine/embedded/embedded-engine.js";
 import type { Engine } from "./engine/engine.js";
 import { buildCheckPath, type CheckPath } from "./engine/fast-check-path.js";
 import { instrumentEngine } from "./engine/instrumented-engine.js";

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmbeddedEngine } from "../src/engine/embedded-engine.js";
+import { EmbeddedEngine } from "../src/engine/embedded/embedded-engine.js";
 import { DEFAULT_CHECK_PATH } from "../src/config.js";
 import { buildCheckPath } from "../src/engine/fast-check-path.js";
 import { runModel, universeOf } from "./cache-model/model-run.js";

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { CheckCache } from "../src/engine/cache/check-cache.js";
 import { EngineDecorator } from "../src/engine/engine-decorator.js";
-import type { EmbeddedEngine } from "../src/engine/embedded-engine.js";
+import type { EmbeddedEngine } from "../src/engine/embedded/embedded-engine.js";
 import { SCHEMA, startTestServer, useTestServer, uid, type TestServer } from "./support/test-server.js";
 
 // The suites below are about the embedded engine's cache; the remote cache (fed by SpiceDB's

@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCheckPermission } from "../src/domain/permissions/check-permission.js";
-import { EmbeddedEngine } from "../src/engine/embedded-engine.js";
+import { EmbeddedEngine } from "../src/engine/embedded/embedded-engine.js";
 import { ApiKeyRing } from "../src/auth/api-keys.js";
 import { fastCheck, FAST_BODY_LIMIT } from "../src/http/fast-check.js";
 import { JwtVerifier } from "../src/auth/jwt-verifier.js";

@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type RequestListener, type ServerRe
 import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { buildApp } from "../../src/compose.js";
-import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
+import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
 import { loadConfig } from "../../src/config.js";
 import { lowerThreadPriority } from "../../src/engine/embedded/thread-priority.js";
 import { RemoteEngine } from "../../src/engine/remote-engine.js";

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import { EngineError, type Engine } from "../engine/engine.js";
-import { MAX_UPDATES_PER_WRITE, openValidationEngine } from "../engine/validation-engine.js";
+import { MAX_UPDATES_PER_WRITE, openValidationEngine } from "../engine/embedded/validation-engine.js";
 import { locateSchemaError } from "./locate-schema-error.js";
 import { parseValidationFile, type ReadSchemaFile, type RelationshipEntry, type SchemaSource } from "./parse-validation-file.js";
 import { runAssertions } from "./run-assertions.js";

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
+import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { uid } from "../support/test-server.js";

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
+import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
 import { startGrpcEndpoint, type GrpcEndpoint } from "../../src/grpc/grpc-endpoint.js";
 import { RemoteEngine, type RemoteEngineOptions } from "../../src/engine/remote-engine.js";
 import { ApiKeyRing } from "../../src/auth/api-keys.js";

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll } from "vitest";
 import type { Server } from "node:http";
 import { buildApp, type AppDeps } from "../../src/compose.js";
-import { EmbeddedEngine } from "../../src/engine/embedded-engine.js";
+import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
 import { DEFAULT_CHECK_PATH, type CheckPathOptions } from "../../src/config.js";
 import { buildCheckPath, type CheckPath } from "../../src/engine/fast-check-path.js";
 import { ApiKeyRing } from "../../src/auth/api-keys.js";

