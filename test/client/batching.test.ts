@@ -1,5 +1,6 @@
 // Pins the client's batching against a real Accord, counted by the server's own request
-// counters (/metrics): checks issued in one tick become one POST /v1/check/bulk, at most
+// counters (/metrics): checks issued together (one tick, or one event-loop turn) become one
+// POST /v1/check/bulk, at most
 // maxBatchSize items each, identical questions asked once, and every caller gets its own answer
 // or its own error — an item error, an invalid item (the rest asked again), or a user token's
 // refusal to answer about others (single checks then).
@@ -49,7 +50,7 @@ async function viewers(count: number, granted: number) {
   return { resource, users };
 }
 
-describe("checks of one tick share a bulk call", () => {
+describe("checks issued together share a bulk call", () => {
   it("50 concurrent checks: one POST /v1/check/bulk, each caller its own answer", async () => {
     const { resource, users } = await viewers(50, 20);
     const accord = createAccordClient({ baseUrl: server.url, apiKey: KEYS.check });
@@ -92,6 +93,21 @@ describe("checks of one tick share a bulk call", () => {
     const together = await measured(() => Promise.all(users.map((subject) => unbatched.check({ resource, permission: "view", subject }))));
     expect(together.single).toBe(3);
     expect(together.bulk).toBe(0);
+  });
+
+  it("checks issued in separate callbacks of one event-loop turn share a call (window turn, the default); window tick does not", async () => {
+    const { resource, users } = await viewers(6, 3);
+    /** fromTimers issues each check from its own timer callback, all due in the same turn. */
+    const fromTimers = (client: ReturnType<typeof createAccordClient>) =>
+      Promise.all(users.map((subject) => new Promise<boolean>((resolve, reject) => setTimeout(() => client.check({ resource, permission: "view", subject }).then((r) => resolve(r.allowed), reject), 0))));
+    const turn = await measured(() => fromTimers(createAccordClient({ baseUrl: server.url, apiKey: KEYS.check })));
+    expect(turn.result).toEqual(users.map((_, i) => i < 3));
+    expect(turn.bulk).toBe(1);
+    expect(turn.single).toBe(0);
+    const tick = await measured(() => fromTimers(createAccordClient({ baseUrl: server.url, apiKey: KEYS.check, batch: { window: "tick" } })));
+    expect(tick.result).toEqual(users.map((_, i) => i < 3));
+    expect(tick.single).toBe(6);
+    expect(tick.bulk).toBe(0);
   });
 
   it("checks of different consistency go in different calls", async () => {

@@ -1,6 +1,7 @@
-// check-batcher turns the checks issued in one tick into one POST /v1/check/bulk (DataLoader's
-// scheduling: after the promise jobs of the tick have run), at most maxBatchSize items per call,
-// identical questions asked once. Checks that differ in consistency or credentials go in
+// check-batcher turns the checks issued together into one POST /v1/check/bulk: those of one
+// turn of the event loop (default: every I/O callback of the turn, so the checks of concurrent
+// incoming requests share a call), or of one tick (DataLoader's scheduling: after the promise
+// jobs of the tick), at most maxBatchSize items per call, identical questions asked once. Checks that differ in consistency or credentials go in
 // separate calls. Every caller gets its own answer or error: a bulk item's error stays with its
 // item; a 400 naming one item fails that caller and the rest are asked again; a whole-call 403
 // (a user token asking about someone else) falls back to single checks, a 413 to halves.
@@ -33,12 +34,16 @@ interface Batch {
 
 const BULK_ITEM_FIELD = /^items\.(\d+)(?:\.(.+))?$/;
 
-type Tick = (run: () => void) => void;
-const processLike = (globalThis as { process?: { nextTick?: (run: () => void) => void } }).process;
+/** BatchWindow: which checks share a call — those of one tick, or of one turn of the event loop. */
+export type BatchWindow = "tick" | "turn";
+
+type Schedule = (run: () => void) => void;
+const host = globalThis as { process?: { nextTick?: (run: () => void) => void }; setImmediate?: (run: () => void) => unknown };
+const nextTick = host.process?.nextTick;
 /** afterPromiseJobs runs `run` once the promise jobs queued in this tick have run (as DataLoader does). */
-const afterPromiseJobs: Tick = processLike?.nextTick
-  ? (run) => void Promise.resolve().then(() => processLike.nextTick!(run))
-  : (run) => void setTimeout(run, 0);
+const afterPromiseJobs: Schedule = nextTick ? (run) => void Promise.resolve().then(() => nextTick(run)) : (run) => void setTimeout(run, 0);
+/** afterThisTurn runs `run` after this turn's I/O callbacks (setImmediate): concurrent incoming requests share a call. */
+const afterThisTurn: Schedule = host.setImmediate ? (run) => void host.setImmediate!(run) : (run) => void setTimeout(run, 0);
 
 export class CheckBatcher {
   private readonly open = new Map<string, Batch>();
@@ -46,10 +51,15 @@ export class CheckBatcher {
   private readonly credentialIds = new WeakMap<object, number>();
   private nextCredentialId = 1;
 
+  private readonly later: Schedule;
+
   constructor(
     private readonly sender: BatchSender,
     private readonly maxBatchSize: number,
-  ) {}
+    window: BatchWindow = "turn",
+  ) {
+    this.later = window === "tick" ? afterPromiseJobs : afterThisTurn;
+  }
 
   /** load asks one check in the next batch of its kind. */
   load(item: BulkCheckItem, consistency: Consistency | undefined, call: CallOptions): Promise<CheckResult> {
@@ -75,7 +85,7 @@ export class CheckBatcher {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    afterPromiseJobs(() => {
+    this.later(() => {
       this.scheduled = false;
       const batches = [...this.open.values()];
       this.open.clear();

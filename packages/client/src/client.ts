@@ -3,7 +3,7 @@
 // and later reads ask for an answer at least as fresh. `session()` makes a scope of its own
 // (e.g. one per incoming request) sharing the connection, the batcher and the settings.
 import createOpenApiClient, { type Client } from "openapi-fetch";
-import { CheckBatcher } from "./check-batcher.js";
+import { CheckBatcher, type BatchWindow } from "./check-batcher.js";
 import { errorFromAnswer } from "./errors.js";
 import type { paths } from "./openapi.js";
 import { groupCalls, invitationCalls, organizationCalls, projectCalls, relationshipCalls, resourceCalls, roleCalls, type Fetched, type Init, type ProductCaller, type Written } from "./product-calls.js";
@@ -29,10 +29,12 @@ export interface AccordClientOptions extends TransportOptions {
   actor?: string;
   actorEmail?: string;
   /**
-   * Checks issued in the same tick go in one POST /v1/check/bulk (default on), at most
-   * maxBatchSize items per call (default 100; never above maxBulkItems).
+   * Checks issued together go in one POST /v1/check/bulk (default on), at most maxBatchSize
+   * items per call (default 100; never above maxBulkItems). window "turn" (default): the checks
+   * of one turn of the event loop — every I/O callback of it, e.g. concurrent incoming requests;
+   * "tick": those of one tick, as DataLoader batches. A check alone goes to POST /v1/check.
    */
-  batch?: boolean | { maxBatchSize?: number };
+  batch?: boolean | { maxBatchSize?: number; window?: BatchWindow };
   /** The server's bulk limit (ACCORD_MAX_BULK_ITEMS, default 1000): checkBulk splits larger requests. */
   maxBulkItems?: number;
   /** Start from this zedToken (e.g. one handed over by another service). */
@@ -204,11 +206,12 @@ function createCore(options: AccordClientOptions, client: AccordClient): Core {
   const transport = new Transport(options);
   const maxBulkItems = options.maxBulkItems ?? 1000;
   const batchOption = options.batch ?? true;
-  const maxBatchSize = Math.max(1, Math.min(maxBulkItems, (typeof batchOption === "object" ? batchOption.maxBatchSize : undefined) ?? 100));
+  const batch = typeof batchOption === "object" ? batchOption : {};
+  const maxBatchSize = Math.max(1, Math.min(maxBulkItems, batch.maxBatchSize ?? 100));
   return {
     transport,
     maxBulkItems,
-    batcher: batchOption === false ? undefined : new CheckBatcher(AccordClient.sender(client), maxBatchSize),
+    batcher: batchOption === false ? undefined : new CheckBatcher(AccordClient.sender(client), maxBatchSize, batch.window),
     // The base URL is openapi-fetch's; every request goes out through `forward`.
     api: createOpenApiClient<paths>({ baseUrl: transport.baseUrl }),
   };

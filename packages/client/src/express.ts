@@ -2,8 +2,9 @@
 // so checks of concurrent requests share bulk calls and follow the client's writes), puts the
 // decision on `req.accord` for logging, and answers 403 problem+json on deny (or calls onDenied).
 // When Accord gives no decision (unreachable, out of time, throttled, 5xx) it fails closed with
-// 503 problem+json, or lets the request through with `failOpen: true`. Other errors of the
-// check (bad input such as an id Accord refuses, a key without the check scope) go to next(err).
+// 503 problem+json, or lets the request through with `failOpen: true`. A resource or subject
+// Accord refuses as malformed (400 invalid_request, e.g. an id from the URL) is a deny; any other
+// error of the check (a key without the check scope, 500) goes to next(err).
 // NOTE: express is an optional peer dependency; only its types are used here.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { AccordClient } from "./client.js";
@@ -19,7 +20,7 @@ export interface AccordDecision {
   /** The revision the answer was computed at. */
   zedToken?: string;
   conditional?: boolean;
-  /** Why there is no answer from Accord (fail closed or open). */
+  /** Why there is no answer from Accord (fail closed or open), or what it refused (invalid_request). */
   error?: AccordError;
   /** The request went through although Accord gave no decision (failOpen). */
   failedOpen?: boolean;
@@ -64,7 +65,7 @@ export function requirePermission(options: RequirePermissionOptions): RequestHan
       (decision) => {
         req.accord = decision;
         if (decision.allowed || decision.failedOpen) return next();
-        if (decision.error) {
+        if (decision.error?.unavailable) {
           if (options.onUnavailable) return options.onUnavailable(req, res, next, decision);
           return sendProblem(res, 503, "authorization_unavailable", "Authorization unavailable", "the authorization service gave no decision; try again later", decision.error.retryAfterSeconds);
         }
@@ -87,6 +88,7 @@ async function decide(options: RequirePermissionOptions, req: Request): Promise<
     const answer = await client.check(context ? { resource, permission, subject, context } : { resource, permission, subject }, options.call);
     return { allowed: answer.allowed, resource, permission, subject, zedToken: answer.zedToken, ...(answer.conditional ? { conditional: true } : {}) };
   } catch (err) {
+    if (err instanceof AccordError && err.code === "invalid_request") return { allowed: false, resource, permission, subject, error: err };
     if (!(err instanceof AccordError) || !err.unavailable) throw err;
     return { allowed: false, resource, permission, subject, error: err, ...(options.failOpen ? { failedOpen: true } : {}) };
   }
