@@ -25,7 +25,7 @@ import { EmbeddedEngine } from "./engine/embedded/embedded-engine.js";
 import type { Engine } from "./engine/engine.js";
 import { buildCheckPath, type CheckPath } from "./engine/fast-check-path.js";
 import { instrumentEngine } from "./engine/instrumented-engine.js";
-import { RemoteEngine } from "./engine/remote-engine.js";
+import { RemoteEngine } from "./engine/remote/remote-engine.js";
 import { auditedCallScope } from "./grpc/audited-scope.js";
 import { startGrpcEndpoint, type GrpcEndpoint } from "./grpc/grpc-endpoint.js";
 import type { CallScope } from "./grpc/service-definition.js";

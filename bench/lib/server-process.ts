@@ -20,7 +20,7 @@ import { buildApp } from "../../src/compose.js";
 import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
 import { loadConfig } from "../../src/config.js";
 import { lowerThreadPriority } from "../../src/engine/embedded/thread-priority.js";
-import { RemoteEngine } from "../../src/engine/remote-engine.js";
+import { RemoteEngine } from "../../src/engine/remote/remote-engine.js";
 import type { CheckItem, Engine } from "../../src/engine/engine.js";
 import { DEFAULT_CHECK_PATH } from "../../src/config.js";
 import { buildCheckPath } from "../../src/engine/fast-check-path.js";

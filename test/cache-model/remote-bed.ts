@@ -6,7 +6,7 @@ import { v1 } from "@authzed/authzed-node";
 import { expect } from "vitest";
 import { CheckCache, type WatchedEngine } from "../../src/engine/cache/check-cache.js";
 import type { Engine, RelationshipUpdate } from "../../src/engine/engine.js";
-import type { RemoteEngine, RemoteEngineOptions } from "../../src/engine/remote-engine.js";
+import type { RemoteEngine, RemoteEngineOptions } from "../../src/engine/remote/remote-engine.js";
 import { toRelationshipUpdate } from "../../src/engine/spicedb-codec.js";
 import { startTcpProxy, type TcpProxy } from "../remote/tcp-proxy.js";
 import { REAL_SPICEDB } from "../remote/test-mode.js";

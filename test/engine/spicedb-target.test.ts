@@ -2,7 +2,7 @@
 // round-robin channel over their addresses (names resolved, one address family), and a
 // readable error for a malformed list.
 import { describe, expect, it } from "vitest";
-import { resolveTarget, splitEndpoints } from "../../src/engine/spicedb-target.js";
+import { resolveTarget, splitEndpoints } from "../../src/engine/remote/spicedb-target.js";
 
 describe("SPICEDB_ENDPOINT", () => {
   it("keeps a single node as it is, with no balancing policy", async () => {

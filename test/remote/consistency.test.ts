@@ -2,7 +2,7 @@
 // the middle of a product operation, the client gets a clean 503 (problem+json, Retry-After),
 // nothing is left half-applied, and Accord recovers by itself once the backend is back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RemoteEngine } from "../../src/engine/remote-engine.js";
+import type { RemoteEngine } from "../../src/engine/remote/remote-engine.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
 import { uid } from "../support/test-server.js";
 import { postgresAvailable, SKIP_MESSAGE, TEST_DATABASE_URL } from "../store/postgres-test-database.js";

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RemoteEngine } from "../../src/engine/remote-engine.js";
+import { RemoteEngine } from "../../src/engine/remote/remote-engine.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
 import { uid } from "../support/test-server.js";
 import { pinnedSpicedbVersion, SPICEDB_OFFLINE_FLAGS, SPICEDB_SERVE_FLAGS } from "../../tools/cluster/spicedb-node.js";

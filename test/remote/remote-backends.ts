@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
 import { startGrpcEndpoint, type GrpcEndpoint } from "../../src/grpc/grpc-endpoint.js";
-import { RemoteEngine, type RemoteEngineOptions } from "../../src/engine/remote-engine.js";
+import { RemoteEngine, type RemoteEngineOptions } from "../../src/engine/remote/remote-engine.js";
 import { ApiKeyRing } from "../../src/auth/api-keys.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
 import { dropSchema, freshSchema, TEST_DATABASE_URL } from "../store/postgres-test-database.js";

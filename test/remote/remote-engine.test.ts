@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:net";
 import { v1 } from "@authzed/authzed-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineError, type Relationship } from "../../src/engine/engine.js";
-import { RemoteEngine } from "../../src/engine/remote-engine.js";
+import { RemoteEngine } from "../../src/engine/remote/remote-engine.js";
 import { ENGINE_TOKEN, startRemoteBackends, type RemoteBackends } from "./remote-backends.js";
 
 let backends: RemoteBackends;

@@ -6,7 +6,7 @@
 //   on a PostgreSQL datastore of its own, and a PostgresStore in the same private PostgreSQL.
 // So every HTTP suite also runs in scale-out mode, and on the real engine.
 import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
-import type { RemoteEngine } from "../../src/engine/remote-engine.js";
+import type { RemoteEngine } from "../../src/engine/remote/remote-engine.js";
 import type { PostgresStore } from "../../src/store/postgres-store.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { postgresAvailable, SKIP_MESSAGE } from "../store/postgres-test-database.js";

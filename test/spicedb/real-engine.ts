@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
-import { RemoteEngine, type RemoteEngineOptions } from "../../src/engine/remote-engine.js";
+import { RemoteEngine, type RemoteEngineOptions } from "../../src/engine/remote/remote-engine.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
 import { startSpiceDbNode, type SpiceDbNode } from "../../tools/cluster/spicedb-node.js";
 

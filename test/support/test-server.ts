@@ -12,7 +12,7 @@ import { DEFAULT_CHECK_PATH, type CheckPathOptions } from "../../src/config.js";
 import { buildCheckPath, type CheckPath } from "../../src/engine/fast-check-path.js";
 import { ApiKeyRing } from "../../src/auth/api-keys.js";
 import { createLogger } from "../../src/logger.js";
-import type { RemoteEngine } from "../../src/engine/remote-engine.js";
+import type { RemoteEngine } from "../../src/engine/remote/remote-engine.js";
 import type { PostgresStore } from "../../src/store/postgres-store.js";
 import type { SqliteStore } from "../../src/store/sqlite-store.js";
 import { openTestBackends } from "../remote/test-mode.js";

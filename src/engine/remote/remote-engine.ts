@@ -27,17 +27,17 @@ import {
   type WatchEvent,
   type WatchOptions,
   type WriteResult,
-} from "./engine.js";
+} from "../engine.js";
 import { isIP } from "node:net";
-import * as codec from "./spicedb-codec.js";
-import { inFullyConsistentScope } from "./consistency-scope.js";
-import { atLeastAsFresh, decodeRevision, type Revision } from "./revision.js";
+import * as codec from "../spicedb-codec.js";
+import { inFullyConsistentScope } from "../consistency-scope.js";
+import { atLeastAsFresh, decodeRevision, type Revision } from "../revision.js";
 import { ExpiryTimeline } from "./expiry-timeline.js";
 import { resolveTarget, splitEndpoints } from "./spicedb-target.js";
-import { parseSchema } from "./schema/parse-schema.js";
-import type { SchemaModel } from "./schema/schema-model.js";
-import { completeTrace, hasCachedStep } from "./schema/trace-completion.js";
-import * as messages from "./spicedb-messages.js";
+import { parseSchema } from "../schema/parse-schema.js";
+import type { SchemaModel } from "../schema/schema-model.js";
+import { completeTrace, hasCachedStep } from "../schema/trace-completion.js";
+import * as messages from "../spicedb-messages.js";
 
 /** BUMP_WINDOW_MS: longer than SpiceDB's default quantization window (5 s) and its staleness allowance. */
 const BUMP_WINDOW_MS = 10_000;
