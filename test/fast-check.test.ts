@@ -12,7 +12,7 @@ import { JwtVerifier } from "../src/auth/jwt-verifier.js";
 import { Metrics } from "../src/http/metrics.js";
 import { answerCheck } from "../src/http/routes/permission-routes.js";
 import { createLogger } from "../src/logger.js";
-import { KEYS, SCHEMA, startTestServer, uid, type TestServer } from "./support/test-server.js";
+import { KEYS, SCHEMA, startTestServer, uid, useTestServer, type TestServer } from "./support/test-server.js";
 
 /** Express answers with this status: the fast path left the request alone. */
 const PASSED_ON = 599;
@@ -150,8 +150,8 @@ describe("the same answers with and without the fast path", () => {
 
   beforeAll(async () => {
     fast = await startTestServer();
-    // A rate limit is Express's alone: with one configured, /v1/check never takes the fast path.
-    express = await startTestServer({ limits: { ratePerSecond: 1_000_000 } });
+    // With the fast path turned off, /v1/check goes through the Express chain.
+    express = await startTestServer({ fastCheckPath: false });
     for (const server of [fast, express]) {
       const res = await server.call("POST", "/v1/relationships", { body: { updates: [{ operation: "touch", relationship: `project:${project}#viewer@user:ann` }] } });
       expect(res.status).toBe(200);
@@ -187,5 +187,32 @@ describe("the same answers with and without the fast path", () => {
       expect(strip(a!.body), name).toEqual(strip(b!.body));
       for (const header of [...SECURITY, "x-request-id"]) expect(a!.headers.get(header), `${name} ${header}`).toBe(b!.headers.get(header));
     }
+  });
+});
+
+describe("the fast path and the rate limit", () => {
+  const project = uid("fprl");
+  const server = useTestServer({ limits: { ratePerSecond: 3, rateLimitExempt: ["admin"] } });
+
+  it("serves checks under a rate limit and throttles past it with the same 429 as Express, exempt keys excepted", async () => {
+    const body = { resource: `project:${project}`, permission: "view", subject: "user:ann" };
+    const metricsBefore = await server.call("GET", "/metrics", { key: "admin" });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => server.call("POST", "/v1/check", { key: "check", body })));
+    const throttled = answers.filter((r) => r.status === 429);
+    expect(answers.filter((r) => r.status === 200).length).toBeGreaterThan(0);
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(throttled[0]!.headers.get("retry-after")).toBe("1");
+    expect(throttled[0]!.headers.get("content-type")).toBe("application/problem+json; charset=utf-8");
+    expect(throttled[0]!.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(throttled[0]!.body).toMatchObject({ code: "throttled", status: 429 });
+    // The same limit holds through Express (the bulk route), per key: this key is spent too.
+    const bulk = await server.call("POST", "/v1/check/bulk", { key: "check", body: { items: [body] } });
+    expect(bulk.status).toBe(429);
+    const admin = await Promise.all(Array.from({ length: 10 }, () => server.call("POST", "/v1/check", { key: "admin", body })));
+    expect(admin.every((r) => r.status === 200)).toBe(true);
+    // The fast path served them (counted under its route, 429s included).
+    expect(metricsBefore.status).toBe(200);
+    const metrics = String((await server.call("GET", "/metrics", { key: "admin" })).body);
+    expect(metrics).toMatch(/accord_http_requests_total\{method="POST",route="\/v1\/check",status="429"\} [1-9]/);
   });
 });

@@ -9,8 +9,6 @@
 // and answers the bench's questions over IPC: event-loop delay, cache statistics, RSS, and raw
 // in-process engine load (the fastest way this package can issue single checks, no HTTP).
 import express from "express";
-import { pinoHttp } from "pino-http";
-import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
@@ -25,8 +23,7 @@ import type { CheckItem, Engine } from "../../src/engine/engine.js";
 import { DEFAULT_CHECK_PATH } from "../../src/config.js";
 import { buildCheckPath } from "../../src/engine/fast-check-path.js";
 import { ApiKeyRing } from "../../src/auth/api-keys.js";
-import { authenticate } from "../../src/http/authenticate.js";
-import { applyLimits } from "../../src/http/limits.js";
+import { authenticate, beginRequest } from "../../src/http/pipeline/express-stages.js";
 import { Metrics } from "../../src/http/metrics.js";
 import { createLogger } from "../../src/logger.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
@@ -73,22 +70,11 @@ const accordPath = buildCheckPath(engine, { ...DEFAULT_CHECK_PATH, ...(JSON.pars
 const nocachePath = buildCheckPath(engine, { ...DEFAULT_CHECK_PATH, cache: false });
 
 function echoApp(): express.Express {
-  // The middleware every Accord request passes before its route (see src/app.ts), then an echo.
+  // The pipeline stages every Accord request passes before its route (see src/http/app.ts), then an echo.
   const app = express();
   app.disable("x-powered-by");
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (_req, res) => {
-        const id = randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-    }),
-  );
-  app.use(new Metrics().middleware());
-  applyLimits(app, "before-auth", {});
-  app.use(authenticate(() => keys));
+  app.use(beginRequest({ logger, metrics: new Metrics(), requestTimeoutMs: 30_000 }));
+  app.use(authenticate({ keys: () => keys }));
   app.use(express.json({ limit: "1mb", strict: false }));
   app.post("/echo", (req, res) => {
     res.json(req.body);

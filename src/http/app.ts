@@ -1,22 +1,22 @@
 // app: the HTTP face of Accord. Builds the Express app over the use cases the composition root
 // (src/compose.ts) made: middleware in one order, then the routes, each of which only parses,
 // calls one use case and maps the answer.
-import { randomUUID } from "node:crypto";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
-import { pinoHttp } from "pino-http";
 import type { ApiKeyRing } from "../auth/api-keys.js";
 import type { JwtVerifier } from "../auth/jwt-verifier.js";
 import type { Limits } from "../config.js";
 import { notFound } from "../domain/errors.js";
 import type { UseCases } from "../domain/use-cases.js";
-import { authenticate, requireScope } from "./authenticate.js";
 import { fastCheck, serveFastChecksFirst } from "./fast-check.js";
-import { applyLimits, DEFAULT_LIMITS } from "./limits.js";
+import { requireScope } from "./guards.js";
+import { corsFor, DEFAULT_LIMITS } from "./limits.js";
 import type { Metrics } from "./metrics.js";
 import { buildOpenApi, docsRoutes, type RouteDoc } from "./openapi.js";
+import { authenticate, beginRequest, rateLimited } from "./pipeline/express-stages.js";
+import { createRateLimit } from "./pipeline/rate-limit.js";
 import { errorHandler } from "./problem.js";
-import { REQUEST_ID, requestContext } from "./request-context.js";
+import { requestContext } from "./request-context.js";
 import { accessRouteDocs, accessRoutes } from "./routes/access-routes.js";
 import { auditRouteDocs, auditRoutes } from "./routes/audit-routes.js";
 import { consoleRoutes } from "./routes/console-routes.js";
@@ -44,6 +44,8 @@ export interface HttpDeps {
   bodyLimit?: string;
   maxBulkItems?: number;
   limits?: Partial<Limits>;
+  /** Serve POST /v1/check's common case ahead of Express (default true; false sends every request through Express). */
+  fastCheckPath?: boolean;
 }
 
 /** Product routers (organizations with their groups and roles, projects, resources, …), scope `manage`. */
@@ -80,39 +82,25 @@ export function routeDocs(maxBulkItems = 1000): RouteDoc[] {
 const VERSION = "0.1.0";
 
 export function buildHttpApp(deps: HttpDeps): Express {
-  const { useCases, metrics, keys } = deps;
+  const { useCases, metrics, keys, logger } = deps;
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const callers = { keys, jwt: deps.jwt };
+  const rateLimit = createRateLimit(limits);
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
 
-  // POST /v1/check's common case is served ahead of Express, with the same parts (a rate limit
-  // is Express's alone, so with one configured every request goes through the chain below).
-  // Either way requests are served in turns (http/request-turns.ts).
-  const fast = deps.limits?.ratePerSecond
-    ? undefined
-    : fastCheck({
-        keys,
-        jwt: deps.jwt,
-        answer: (body) => answerCheck(useCases, metrics, body),
-        metrics,
-        logger: deps.logger,
-        requestTimeoutMs: deps.limits?.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
-      });
+  // One request pipeline (./pipeline/): the fast path serves POST /v1/check's common case ahead
+  // of Express through the same stages as the chain below. Either way requests are served in
+  // turns (request-turns.ts).
+  const fast =
+    deps.fastCheckPath === false
+      ? undefined
+      : fastCheck({ ...callers, answer: (body) => answerCheck(useCases, metrics, body), metrics, logger, requestTimeoutMs: limits.requestTimeoutMs, rateLimit });
   serveFastChecksFirst(app, fast);
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
-    }),
-  );
-  app.use(metrics.middleware());
-  applyLimits(app, "before-auth", deps.limits);
+  app.use(beginRequest({ logger, metrics, requestTimeoutMs: limits.requestTimeoutMs }));
+  const cors = corsFor(limits);
+  if (cors) app.use(cors);
   app.use(healthRoutes(useCases));
   // The API description holds no data: served without credentials, like /healthz.
   app.use(docsRoutes(() => buildOpenApi(routeDocs(deps.maxBulkItems), VERSION)));
@@ -121,9 +109,9 @@ export function buildHttpApp(deps: HttpDeps): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   };
   if (deps.metricsPublic) app.get("/metrics", serveMetrics);
-  app.use(authenticate(keys, deps.jwt));
+  app.use(authenticate(callers));
   if (!deps.metricsPublic) app.get("/metrics", requireScope("check"), serveMetrics);
-  applyLimits(app, "after-auth", deps.limits);
+  if (rateLimit) app.use(rateLimited(rateLimit));
   app.use(express.json({ limit: deps.bodyLimit ?? "1mb", strict: false, type: ["application/json", "application/*+json"] }));
   app.use(requestContext());
   app.use(permissionRoutes(useCases, { maxBulkItems: deps.maxBulkItems ?? 1000, metrics }));

@@ -2,7 +2,6 @@
 // and latencies by route and status, checks by result, engine call latency and errors, bulk
 // batch sizes, event-loop lag and process metrics.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { RequestHandler } from "express";
 import type { EngineObserver } from "../engine/instrumented-engine.js";
 
 export class Metrics {
@@ -35,19 +34,7 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: "accord_" });
   }
 
-  /** middleware times every request and labels it with its route pattern, not its raw path. */
-  middleware(): RequestHandler {
-    return (req, res, next) => {
-      const started = performance.now();
-      res.on("finish", () => {
-        const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? "unmatched" : req.baseUrl || "other");
-        this.observeRequest(req.method, route, res.statusCode, (performance.now() - started) / 1000);
-      });
-      next();
-    };
-  }
-
-  /** observeRequest counts and times one request (the middleware's, and the fast check path's). */
+  /** observeRequest counts and times one request (pipeline/express-stages.ts, and the fast check path). */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const labels = { method, route, status: String(status) };
     this.requests.inc(labels);

@@ -2,9 +2,11 @@
 // DomainErrors map by kind (exhaustive switch); anything unexpected becomes a generic 500,
 // logged once with the request id, never with a stack trace in the body.
 import type { ErrorRequestHandler, Response } from "express";
+import type { Logger } from "pino";
 import { DomainError, type Failure } from "../domain/errors.js";
+import { requestLogger } from "./pipeline/request-log.js";
 
-interface Problem {
+export interface Problem {
   type: string;
   title: string;
   status: number;
@@ -72,25 +74,44 @@ export function problemFor(failure: Failure): Problem {
   return problem;
 }
 
-/** errorHandler is the single mapping point, mounted last. */
-export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  if (res.headersSent) return;
+/** ErrorAnswer is what a failed request is answered with. */
+export interface ErrorAnswer {
+  problem: Problem;
+  retryAfterSeconds?: number;
+}
+
+/** ErrorLog is where a failure is logged: expected ones at info, anything unexpected once at error. */
+export type ErrorLog = Pick<Logger, "info" | "error"> | undefined;
+
+/**
+ * answerError is the single mapping point from any error to its problem+json answer, for the
+ * Express chain and the fast check path alike: DomainErrors by kind; the body parser's errors
+ * (too large, not JSON) as 413 and 400; anything else a generic 500, logged once.
+ */
+export function answerError(err: unknown, log: ErrorLog): ErrorAnswer {
   if (err instanceof DomainError) {
     const f = err.failure;
-    req.log?.info({ code: f.kind }, f.detail);
-    return sendProblem(res, problemFor(f), retryAfterOf(f));
+    log?.info({ code: f.kind }, f.detail);
+    return { problem: problemFor(f), retryAfterSeconds: retryAfterOf(f) };
   }
   // Errors raised by express.json() and friends carry a status and a type.
   const e = err as { status?: number; type?: string; message?: string };
   if (e.type === "entity.too.large") {
-    return sendProblem(res, { type: "https://accord.dev/problems/payload_too_large", title: "Payload too large", status: 413, detail: "request body is too large", code: "payload_too_large" });
+    return { problem: { type: "https://accord.dev/problems/payload_too_large", title: "Payload too large", status: 413, detail: "request body is too large", code: "payload_too_large" } };
   }
   if (e.type === "entity.parse.failed" || e.type === "encoding.unsupported" || e.type === "charset.unsupported") {
-    return sendProblem(res, problemFor({ kind: "invalid_request", detail: "request body is not valid JSON", field: "body" }));
+    return { problem: problemFor({ kind: "invalid_request", detail: "request body is not valid JSON", field: "body" }) };
   }
   if (typeof e.status === "number" && e.status >= 400 && e.status < 500) {
-    return sendProblem(res, { type: "about:blank", title: "Bad request", status: e.status, detail: e.message ?? "bad request", code: "invalid_request" });
+    return { problem: { type: "about:blank", title: "Bad request", status: e.status, detail: e.message ?? "bad request", code: "invalid_request" } };
   }
-  req.log?.error({ err }, "unexpected error");
-  sendProblem(res, INTERNAL_PROBLEM);
+  log?.error({ err }, "unexpected error");
+  return { problem: INTERNAL_PROBLEM };
+}
+
+/** errorHandler answers the Express chain's errors (mounted last). */
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  if (res.headersSent) return;
+  const answer = answerError(err, requestLogger(req));
+  sendProblem(res, answer.problem, answer.retryAfterSeconds);
 };

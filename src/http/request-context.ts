@@ -3,11 +3,9 @@
 // pattern) and its target (the object the path names). Audit entries are made from it.
 import type { Request, RequestHandler } from "express";
 import { runInOperation } from "../domain/audit/audit-context.js";
-import { principalOf } from "./authenticate.js";
+import { principalOf } from "./pipeline/express-stages.js";
 
 const ACTOR = /^user:[A-Za-z0-9_-]{1,128}$/;
-/** REQUEST_ID is the X-Request-Id a client may choose; any other gets a generated one. */
-export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Path parameters that name an object, in the order a target is chosen (most specific owner first). */

@@ -6,7 +6,7 @@ import type { UseCases } from "../../domain/use-cases.js";
 import { ORG_PERMISSIONS } from "../../domain/access/list-org-access.js";
 import { RESOURCE_PERMISSIONS } from "../../domain/access/list-resource-access.js";
 import { PROJECT_PERMISSIONS } from "../../domain/model.js";
-import { actorOf, requireScope } from "../authenticate.js";
+import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, ProductId, parse } from "../validation.js";
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
 import { objectOf } from "../../domain/audit/audit-context.js";
 import type { AuditEntry } from "../../store/store.js";
-import { requireScope } from "../authenticate.js";
+import { requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, parse } from "../validation.js";
 

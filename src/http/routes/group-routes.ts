@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
 import { type GroupMemberRef } from "../../domain/groups/add-group-member.js";
 import { type GroupView } from "../../domain/groups/create-group.js";
-import { actorOf, requireScope } from "../authenticate.js";
+import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";
 

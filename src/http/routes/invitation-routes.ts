@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
 import type { InviteOutcome } from "../../domain/invitations/invitation-view.js";
 import { ORG_AREAS, ORG_ROLES } from "../../domain/model.js";
-import { actorOf, requireScope } from "../authenticate.js";
+import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { problemFor } from "../problem.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
 import { type OrganizationView } from "../../domain/organizations/create-organization.js";
 import { ORG_AREAS, ORG_ROLES } from "../../domain/model.js";
-import { actorOf, requireScope } from "../authenticate.js";
+import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";
 import { groupRoutes } from "./group-routes.js";

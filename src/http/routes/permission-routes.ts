@@ -3,7 +3,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
-import { requireKey, requireScope, requireSelf } from "../authenticate.js";
+import { requireKey, requireScope, requireSelf } from "../guards.js";
 import type { Metrics } from "../metrics.js";
 import type { CheckAnswer } from "../../domain/permissions/check-permission.js";
 import type { SubjectRef } from "../../engine/engine.js";

@@ -3,7 +3,7 @@ import { Router } from "express";
 import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
 import { PERSONAL_PLANS } from "../../domain/plans/personal-plan.js";
-import { requireScope } from "../authenticate.js";
+import { requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { ProductId, parse } from "../validation.js";
 

@@ -4,7 +4,7 @@ import { Router } from "express";
 import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
 import type { MemberSubject } from "../../domain/projects/project-subject.js";
-import { actorOf, requireScope } from "../authenticate.js";
+import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, parse } from "../validation.js";
 

@@ -3,7 +3,7 @@ import { Router } from "express";
 import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
 import type { Precondition, RelationshipFilter, RelationshipUpdate } from "../../engine/engine.js";
-import { requireScope } from "../authenticate.js";
+import { requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { CaveatContext, ConsistencyQuery, consistencyOfQuery, Cursor, Limit, RelationName, RelationshipString, TypeName, formatRelationship, parse } from "../validation.js";
 

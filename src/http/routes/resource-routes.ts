@@ -3,7 +3,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
-import { actorOf, requireScope } from "../authenticate.js";
+import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { ProductId, parse } from "../validation.js";
 import { ExpiresAt, MemberSubjectParam } from "./project-routes.js";

@@ -7,8 +7,9 @@ import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
 import { DomainError } from "../../domain/errors.js";
 import type { WatchEvent } from "../../engine/engine.js";
-import { requireScope } from "../authenticate.js";
+import { requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
+import { requestLogger } from "../pipeline/request-log.js";
 import { problemFor } from "../problem.js";
 import { formatRelationship, parse } from "../validation.js";
 
@@ -71,7 +72,7 @@ export function watchRoutes(useCases: UseCases): Router {
     } catch (err) {
       if (!stop.signal.aborted) {
         const problem = err instanceof DomainError ? problemFor(err.failure) : { status: 503, code: "unavailable", detail: "the watch stream ended" };
-        req.log?.info({ err }, "watch ended");
+        requestLogger(req)?.info({ err }, "watch ended");
         send(res, `event: error\ndata: ${JSON.stringify(problem)}\n\n`);
       }
     } finally {
