@@ -1,5 +1,5 @@
 // Pins "who has access and why" (GET …/access), "what can they do" (GET …/permissions/:subject)
-// and /v1/explain's reasons in product terms (PRODUCT.md §3).
+// and /v1/explain's reasons in product terms (docs/api.md).
 import { describe, expect, it } from "vitest";
 import { useTestServer, uid, type TestServer } from "./support/test-server.js";
 

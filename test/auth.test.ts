@@ -1,4 +1,4 @@
-// Pins authentication and scopes (PRODUCT.md §3): no credentials → 401, wrong scope → 403,
+// Pins authentication and scopes (docs/api.md): no credentials → 401, wrong scope → 403,
 // per route family, always as problem+json; health endpoints stay open.
 import { describe, expect, it } from "vitest";
 import { KEYS, useTestServer, type TestServer } from "./support/test-server.js";

@@ -1,4 +1,4 @@
-// Pins invitations (rule 8, PRODUCT.md §3): a pending invitation grants nothing; only the
+// Pins invitations (rule 8, docs/rules.md; docs/api.md): a pending invitation grants nothing; only the
 // invitee accepts (user id, or verified e-mail), once, getting exactly what PUT members grants;
 // declined, revoked and expired invitations grant nothing; 409s for members and duplicates;
 // bulk outcomes per invitee; rules 4, 5 and 6 on project invitations; deleting an organization

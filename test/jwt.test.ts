@@ -1,4 +1,4 @@
-// Pins JWT actors (PRODUCT.md §3 Authentication): HS256 and JWKS tokens act as user:<sub>;
+// Pins JWT actors (docs/api.md, authentication): HS256 and JWKS tokens act as user:<sub>;
 // checks only about themselves; never admin; every unacceptable token is 401.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";

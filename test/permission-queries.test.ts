@@ -1,4 +1,4 @@
-// Pins the permission query contract (PRODUCT.md §3): check, bulk, lookups, explain, consistency.
+// Pins the permission query contract (docs/api.md): check, bulk, lookups, explain, consistency.
 import { describe, expect, it } from "vitest";
 import { useTestServer, uid, type TestServer } from "./support/test-server.js";
 

@@ -1,4 +1,4 @@
-// Pins project members and roles (PRODUCT.md §3 /v1/projects/:p/members) and rules 1, 3, 4, 5, 7 of §2:
+// Pins project members and roles (docs/api.md /v1/projects/:p/members) and rules 1, 3, 4, 5, 7 of §2:
 // the Alludium and Qubitro seeds, the built-in role matrix, custom roles, expiring grants.
 import { describe, expect, it } from "vitest";
 import { useTestServer, uid, type TestServer } from "./support/test-server.js";
@@ -243,7 +243,7 @@ describe("Qubitro seed: groups and custom roles only in organizations", () => {
   });
 });
 
-describe("PRODUCT.md §2 built-in role matrix", () => {
+describe("docs/rules.md built-in role matrix", () => {
   const PERMISSIONS = ["view", "view_members", "comment", "create", "edit", "delete", "manage_members", "manage_settings", "manage_admins", "delete_project"];
   // Straight from the table: guest, viewer, editor, manager, admin.
   const MATRIX: Record<string, string> = {

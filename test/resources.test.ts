@@ -1,4 +1,4 @@
-// Pins /v1/resources (PRODUCT.md §3): registering, sharing, unsharing and deleting resources,
+// Pins /v1/resources (docs/api.md): registering, sharing, unsharing and deleting resources,
 // the guest rule and the resource permission matrix of §2 (project's plus direct grants).
 import { describe, expect, it } from "vitest";
 import { useTestServer, uid, type TestServer } from "./support/test-server.js";
@@ -148,7 +148,7 @@ describe("PUT/DELETE /v1/resources/:resource/members/:subject", () => {
   });
 });
 
-describe("resource permission matrix (PRODUCT.md §2)", () => {
+describe("resource permission matrix (docs/rules.md)", () => {
   // A resource's view/edit/delete follow its project's, plus direct grants on the resource.
   const PERMISSIONS = ["view", "comment", "edit", "delete", "manage"] as const;
   const EXPECTED: Record<string, string> = {

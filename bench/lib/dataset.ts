@@ -143,7 +143,7 @@ export function generate(size: SizeName): Dataset {
 /** relationshipsOf renders one operation as the relationships it stands for. */
 export function relationshipsOf(op: Operation): string[] {
   switch (op.kind) {
-    // Every membership carries its scopes, the default general=view included (PRODUCT.md §2).
+    // Every membership carries its scopes, the default general=view included (docs/rules.md).
     case "org":
       return [`organization:${op.org}#owner@user:${op.owner}`, `organization:${op.org}#general_view@user:${op.owner}`];
     case "orgMember":

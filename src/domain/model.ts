@@ -10,7 +10,7 @@ export type OrgArea = (typeof ORG_AREAS)[number];
 export type ScopeLevel = "none" | "view" | "full";
 export type Scopes = Record<OrgArea, ScopeLevel>;
 
-/** DEFAULT_SCOPES of a new member: general=view, the rest none (PRODUCT.md §2). */
+/** DEFAULT_SCOPES of a new member: general=view, the rest none (docs/rules.md). */
 export const DEFAULT_SCOPES: Scopes = { general: "view", integrations: "none", members: "none", projects: "none", billing: "none" };
 
 /** scopeRelation is the organization relation that stores one area's scope level. */

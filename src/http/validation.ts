@@ -15,7 +15,7 @@ const OBJECT_PATTERN = new RegExp(`^(${TYPE}):(${ID})$`);
 const SUBJECT_PATTERN = new RegExp(`^(${TYPE}):(${ID}|\\*)(?:#(${RELATION}))?$`);
 const RELATIONSHIP_PATTERN = new RegExp(`^(${TYPE}):(${ID})#(${RELATION})@(${TYPE}):(${ID}|\\*)(?:#(${RELATION}))?$`);
 
-/** ProductId is the id grammar of product endpoints (PRODUCT.md §3). */
+/** ProductId is the id grammar of product endpoints (docs/api.md). */
 export const ProductId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must match [A-Za-z0-9_-]{1,128}");
 
 export const ObjectRefString = z

@@ -1,4 +1,4 @@
-// Pins rules 3, 4, 5 and 6 of PRODUCT.md §2 under random sequences of product operations by
+// Pins rules 3, 4, 5 and 6 of docs/rules.md under random sequences of product operations by
 // random actors: every answer matches a reference model, a refused operation writes nothing,
 // and after every step the engine's permissions and relationships agree with the model.
 import fc from "fast-check";

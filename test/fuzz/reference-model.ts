@@ -1,5 +1,5 @@
 // reference-model: a small model of organizations, groups, projects and resources, written
-// from PRODUCT.md §2 alone, that says what each product operation must answer and what every
+// from docs/rules.md alone, that says what each product operation must answer and what every
 // user may do afterwards. The model-based fuzz test holds the server to it step by step.
 
 export type OrgRole = "owner" | "admin" | "member";

@@ -7,7 +7,7 @@ import { hasPermission } from "../authorize.js";
 import { engineCall, forbidden, notFound } from "../errors.js";
 import { ORG_AREAS, ref } from "../model.js";
 
-/** ORG_PERMISSIONS are the organization permissions of PRODUCT.md §2. */
+/** ORG_PERMISSIONS are the organization permissions (docs/rules.md). */
 export const ORG_PERMISSIONS = [
   "view",
   ...ORG_AREAS.flatMap((area) => [`view_${area}`, `manage_${area}`]),

@@ -1,4 +1,4 @@
-// createOrganization creates an organization whose creator is its owner (PRODUCT.md §2),
+// createOrganization creates an organization whose creator is its owner (docs/rules.md),
 // with the default member scopes stored so a later demotion lands on the defaults.
 import type { Engine, RelationshipUpdate } from "../../engine/engine.js";
 import type { Store } from "../../store/store.js";

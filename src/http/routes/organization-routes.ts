@@ -1,4 +1,4 @@
-// organization-routes: organizations and their members (PRODUCT.md §3), scope `manage` with
+// organization-routes: organizations and their members (docs/api.md), scope `manage` with
 // X-Actor. It also mounts the group and custom-role routers, which share its per-organization
 // locks, so the composition root registers one router for the whole organization area.
 import { Router } from "express";
