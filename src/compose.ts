@@ -23,7 +23,7 @@ import { createUseCases, type UseCases } from "./domain/use-cases.js";
 import { lowerThreadPriority } from "./engine/embedded/thread-priority.js";
 import { EmbeddedEngine } from "./engine/embedded/embedded-engine.js";
 import type { Engine } from "./engine/engine.js";
-import { buildCheckPath, type CheckPath } from "./engine/fast-check-path.js";
+import { buildCheckPath, type CheckPath } from "./engine/cache/fast-check-path.js";
 import { instrumentEngine } from "./engine/instrumented-engine.js";
 import { RemoteEngine } from "./engine/remote/remote-engine.js";
 import { auditedCallScope } from "./grpc/audited-scope.js";

@@ -2,7 +2,7 @@
 // frozen, and passed down from the composition root; nothing else reads process.env.
 import { z } from "zod";
 
-/** CheckPathOptions configure the check path: exact check cache, subject sets and coalescing (engine/fast-check-path.ts). */
+/** CheckPathOptions configure the check path: exact check cache, subject sets and coalescing (engine/cache/fast-check-path.ts). */
 export interface CheckPathOptions {
   cache: boolean;
   cacheMaxEntries: number;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmbeddedEngine } from "../src/engine/embedded/embedded-engine.js";
 import { DEFAULT_CHECK_PATH } from "../src/config.js";
-import { buildCheckPath } from "../src/engine/fast-check-path.js";
+import { buildCheckPath } from "../src/engine/cache/fast-check-path.js";
 import { runModel, universeOf } from "./cache-model/model-run.js";
 import { SCHEMA } from "./support/test-server.js";
 import { REMOTE_MODE } from "./remote/test-mode.js";

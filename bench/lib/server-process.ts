@@ -21,7 +21,7 @@ import { lowerThreadPriority } from "../../src/engine/embedded/thread-priority.j
 import { RemoteEngine } from "../../src/engine/remote/remote-engine.js";
 import type { CheckItem, Engine } from "../../src/engine/engine.js";
 import { DEFAULT_CHECK_PATH } from "../../src/config.js";
-import { buildCheckPath } from "../../src/engine/fast-check-path.js";
+import { buildCheckPath } from "../../src/engine/cache/fast-check-path.js";
 import { ApiKeyRing } from "../../src/auth/api-keys.js";
 import { authenticate, beginRequest } from "../../src/http/pipeline/express-stages.js";
 import { Metrics } from "../../src/http/metrics.js";
@@ -62,7 +62,7 @@ const openMs = performance.now() - started;
 // As src/main.ts does (ACCORD_ENGINE_NICE, default 10; BENCH_ENGINE_NICE=0 for experiments).
 const engineNice = Number(process.env.BENCH_ENGINE_NICE ?? loadConfig({}).engineNice);
 if (engineNice > 0) lowerThreadPriority({ nice: engineNice });
-const store = new SqliteStore(options.dataDir);
+const store = await SqliteStore.open(options.dataDir);
 const keys = ApiKeyRing.fromConfig([{ name: "bench", key: options.key, scopes: ["admin"] }]);
 const logger = createLogger("silent");
 // BENCH_CHECK_PATH (JSON) overrides the accord server's check path options, for experiments.

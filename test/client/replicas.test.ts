@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccordError, createAccordClient } from "../../packages/client/src/index.js";
 import { DEFAULT_CHECK_PATH } from "../../src/config.js";
-import { buildCheckPath } from "../../src/engine/fast-check-path.js";
+import { buildCheckPath } from "../../src/engine/cache/fast-check-path.js";
 import { startRemoteBackends, type RemoteBackends } from "../remote/remote-backends.js";
 import { startReplica, type Replica } from "../remote/remote-app.js";
 import { postgresAvailable, SKIP_MESSAGE } from "../store/postgres-test-database.js";

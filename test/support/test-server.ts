@@ -9,7 +9,7 @@ import type { Server } from "node:http";
 import { buildApp, type AppDeps } from "../../src/compose.js";
 import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
 import { DEFAULT_CHECK_PATH, type CheckPathOptions } from "../../src/config.js";
-import { buildCheckPath, type CheckPath } from "../../src/engine/fast-check-path.js";
+import { buildCheckPath, type CheckPath } from "../../src/engine/cache/fast-check-path.js";
 import { ApiKeyRing } from "../../src/auth/api-keys.js";
 import { createLogger } from "../../src/logger.js";
 import type { RemoteEngine } from "../../src/engine/remote/remote-engine.js";

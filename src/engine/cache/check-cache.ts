@@ -19,7 +19,7 @@
 // (subject-sets.ts) follow the same rules.
 import { EngineDecorator } from "../engine-decorator.js";
 import type { BulkCheckResult, CheckItem, CheckResult, Consistency, Engine, EngineChange, ObservesChanges, Precondition, Relationship, RelationshipUpdate, WatchEvent } from "../engine.js";
-import { checkKey } from "../check-key.js";
+import { checkKey } from "./check-key.js";
 import { inFullyConsistentScope } from "../consistency-scope.js";
 import { atLeastAsFresh, decodeRevision, type Revision } from "../revision.js";
 import { parseSchema } from "../schema/parse-schema.js";

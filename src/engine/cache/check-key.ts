@@ -1,6 +1,6 @@
 // checkKey names a check exactly — resource, permission, subject and caveat context — so the
 // check cache and the coalescer can tell identical checks apart from merely similar ones.
-import type { CheckItem } from "./engine.js";
+import type { CheckItem } from "../engine.js";
 
 export function checkKey(item: CheckItem): string {
   const { resource, subject } = item;

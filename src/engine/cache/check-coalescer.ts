@@ -13,8 +13,8 @@
 // checks arrived. Identical checks in a batch are asked once. An item's error rejects only that
 // item's request, with the same EngineError a single check would have thrown.
 import { checkKey } from "./check-key.js";
-import { EngineDecorator } from "./engine-decorator.js";
-import { EngineError, type CheckItem, type CheckResult, type Consistency, type Engine } from "./engine.js";
+import { EngineDecorator } from "../engine-decorator.js";
+import { EngineError, type CheckItem, type CheckResult, type Consistency, type Engine } from "../engine.js";
 
 export interface CoalescerOptions {
   /** Most checks in one bulk call. */
