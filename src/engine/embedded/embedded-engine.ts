@@ -33,7 +33,7 @@ import {
   type WriteResult,
 } from "../engine.js";
 import * as codec from "../spicedb-codec.js";
-import * as messages from "../spicedb-messages.js";
+import * as messages from "../spicedb/spicedb-messages.js";
 
 /** MAX_UPDATES is SpiceDB's limit of updates per WriteRelationships call. */
 export const MAX_UPDATES = 1000;

@@ -37,7 +37,7 @@ import { resolveTarget, splitEndpoints } from "./spicedb-target.js";
 import { parseSchema } from "../schema/parse-schema.js";
 import type { SchemaModel } from "../schema/schema-model.js";
 import { completeTrace, hasCachedStep } from "../schema/trace-completion.js";
-import * as messages from "../spicedb-messages.js";
+import * as messages from "../spicedb/spicedb-messages.js";
 
 /** BUMP_WINDOW_MS: longer than SpiceDB's default quantization window (5 s) and its staleness allowance. */
 const BUMP_WINDOW_MS = 10_000;

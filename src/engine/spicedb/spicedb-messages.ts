@@ -14,8 +14,8 @@ import type {
   LookupSubjectsResult,
   ReadRelationshipsPage,
   RelationshipFilter,
-} from "./engine.js";
-import * as codec from "./spicedb-codec.js";
+} from "../engine.js";
+import * as codec from "../spicedb-codec.js";
 
 /** checkResultOf reads a CheckPermissionResponse (conditional results keep their missing context). */
 export function checkResultOf(response: v1.CheckPermissionResponse): CheckResult {
