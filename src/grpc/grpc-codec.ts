@@ -1,6 +1,6 @@
 // grpc-codec holds the server-side direction of the SpiceDB v1 mapping: requests arriving at
 // the gRPC endpoint become engine-port values, port results become v1 responses. The client
-// direction (and everything both share) lives in ../spicedb-codec.ts.
+// direction (and everything both share) lives in ../engine/spicedb/*-codec.ts.
 import { v1 } from "@authzed/authzed-node";
 import type {
   CheckItem,
@@ -11,7 +11,7 @@ import type {
   RelationshipFilter,
   RelationshipUpdate,
 } from "../engine/engine.js";
-import * as codec from "../engine/spicedb-codec.js";
+import { fromObjectReference, fromRelationship, fromStruct, fromSubjectReference, toObjectReference, toSubjectReference } from "../engine/spicedb/relationship-codec.js";
 
 const UPDATE_OPERATIONS: Record<number, RelationshipUpdate["operation"]> = {
   [v1.RelationshipUpdate_Operation.TOUCH]: "touch",
@@ -22,7 +22,7 @@ const UPDATE_OPERATIONS: Record<number, RelationshipUpdate["operation"]> = {
 export function fromRelationshipUpdate(update: v1.RelationshipUpdate): RelationshipUpdate {
   const operation = UPDATE_OPERATIONS[update.operation];
   if (!operation || !update.relationship) throw new RequestError("each update needs an operation and a relationship");
-  return { operation, relationship: codec.fromRelationship(update.relationship) };
+  return { operation, relationship: fromRelationship(update.relationship) };
 }
 
 export function fromRelationshipFilter(filter: v1.RelationshipFilter | undefined): RelationshipFilter {
@@ -55,11 +55,11 @@ export function fromCheckItem(item: {
   context?: v1.PbStruct;
 }): CheckItem {
   const out: CheckItem = {
-    resource: codec.fromObjectReference(item.resource),
+    resource: fromObjectReference(item.resource),
     permission: item.permission,
-    subject: codec.fromSubjectReference(item.subject),
+    subject: fromSubjectReference(item.subject),
   };
-  const context = codec.fromStruct(item.context);
+  const context = fromStruct(item.context);
   if (context) out.context = context;
   return out;
 }
@@ -88,10 +88,10 @@ const TRACE_RESULT: Record<Permissionship, number> = { denied: 1, allowed: 2, co
 
 export function toDebugTrace(trace: CheckTrace): DebugTrace {
   const out = {
-    resource: codec.toObjectReference(trace.resource),
+    resource: toObjectReference(trace.resource),
     permission: trace.permission,
     permissionType: trace.kind === "relation" ? 1 : 2,
-    subject: codec.toSubjectReference(trace.subject),
+    subject: toSubjectReference(trace.subject),
     result: TRACE_RESULT[trace.result],
     resolution: trace.children.length
       ? { oneofKind: "subProblems", subProblems: { traces: trace.children.map(toDebugTrace) } }
@@ -108,9 +108,9 @@ const TREE_OPERATION = {
 } as const;
 
 export function toExpandTree(node: ExpandNode): v1.PermissionRelationshipTree {
-  const base = { expandedObject: codec.toObjectReference(node.expanded.resource), expandedRelation: node.expanded.relation };
+  const base = { expandedObject: toObjectReference(node.expanded.resource), expandedRelation: node.expanded.relation };
   if (node.operation === "leaf") {
-    return { ...base, treeType: { oneofKind: "leaf", leaf: { subjects: node.subjects.map(codec.toSubjectReference) } } };
+    return { ...base, treeType: { oneofKind: "leaf", leaf: { subjects: node.subjects.map(toSubjectReference) } } };
   }
   return {
     ...base,

@@ -4,7 +4,9 @@
 import { v1 } from "@authzed/authzed-node";
 import type * as grpc from "@grpc/grpc-js";
 import type { Engine } from "../engine/engine.js";
-import * as codec from "../engine/spicedb-codec.js";
+import { fromConsistency, toZedToken } from "../engine/spicedb/consistency-codec.js";
+import { toGrpcCode } from "../engine/spicedb/error-codec.js";
+import { fromObjectReference, fromStruct, fromSubjectReference, toRelationship } from "../engine/spicedb/relationship-codec.js";
 import * as wire from "./grpc-codec.js";
 import { serverStream, unary, unimplemented, type Authorizer } from "./service-definition.js";
 
@@ -15,12 +17,12 @@ export function permissionsHandlers(engine: Engine, authorize: Authorizer): grpc
   return {
     CheckPermission: unary(authorize, async (request: v1.CheckPermissionRequest): Promise<v1.CheckPermissionResponse> => {
       const item = wire.fromCheckItem(request);
-      const consistency = codec.fromConsistency(request.consistency);
+      const consistency = fromConsistency(request.consistency);
       const { result, trace } = request.withTracing
         ? await engine.explain(item, consistency)
         : { result: await engine.check(item, consistency), trace: undefined };
       return v1.CheckPermissionResponse.create({
-        checkedAt: codec.toZedToken(result.zedToken),
+        checkedAt: toZedToken(result.zedToken),
         permissionship: wire.toCheckPermissionship(result.permissionship),
         partialCaveatInfo: wire.toPartialCaveatInfo(result.missingContext),
         debugTrace: trace ? { check: wire.toDebugTrace(trace), schemaUsed: "" } : undefined,
@@ -28,9 +30,9 @@ export function permissionsHandlers(engine: Engine, authorize: Authorizer): grpc
     }),
 
     CheckBulkPermissions: unary(authorize, async (request: v1.CheckBulkPermissionsRequest): Promise<v1.CheckBulkPermissionsResponse> => {
-      const { results, zedToken } = await engine.checkBulk(request.items.map(wire.fromCheckItem), codec.fromConsistency(request.consistency));
+      const { results, zedToken } = await engine.checkBulk(request.items.map(wire.fromCheckItem), fromConsistency(request.consistency));
       return v1.CheckBulkPermissionsResponse.create({
-        checkedAt: codec.toZedToken(zedToken),
+        checkedAt: toZedToken(zedToken),
         pairs: results.map((r, i) => ({
           request: request.items[i],
           response: r.ok
@@ -41,13 +43,13 @@ export function permissionsHandlers(engine: Engine, authorize: Authorizer): grpc
                   partialCaveatInfo: wire.toPartialCaveatInfo(r.result.missingContext),
                 },
               }
-            : { oneofKind: "error", error: { code: codec.toGrpcCode(r.error.kind), message: r.error.message, details: [] } },
+            : { oneofKind: "error", error: { code: toGrpcCode(r.error.kind), message: r.error.message, details: [] } },
         })),
       });
     }),
 
     ExpandPermissionTree: unary(authorize, async (request: v1.ExpandPermissionTreeRequest): Promise<v1.ExpandPermissionTreeResponse> => {
-      const tree = await engine.expand(codec.fromObjectReference(request.resource), request.permission, codec.fromConsistency(request.consistency));
+      const tree = await engine.expand(fromObjectReference(request.resource), request.permission, fromConsistency(request.consistency));
       return v1.ExpandPermissionTreeResponse.create({ treeRoot: wire.toExpandTree(tree) });
     }),
 
@@ -56,19 +58,19 @@ export function permissionsHandlers(engine: Engine, authorize: Authorizer): grpc
         {
           resourceType: request.resourceObjectType,
           permission: request.permission,
-          subject: codec.fromSubjectReference(request.subject),
-          context: codec.fromStruct(request.context),
+          subject: fromSubjectReference(request.subject),
+          context: fromStruct(request.context),
           limit: request.optionalLimit || undefined,
           cursor: request.optionalCursor?.token || undefined,
         },
-        codec.fromConsistency(request.consistency),
+        fromConsistency(request.consistency),
       );
       page.resources.forEach((resource, i) => {
         // NOTE: the port pages by whole pages, so only the last result carries a resumable cursor.
         const last = i === page.resources.length - 1;
         send(
           v1.LookupResourcesResponse.create({
-            lookedUpAt: codec.toZedToken(page.zedToken),
+            lookedUpAt: toZedToken(page.zedToken),
             resourceObjectId: resource.id,
             permissionship: wire.toLookupPermissionship(resource.permissionship),
             partialCaveatInfo: wire.toPartialCaveatInfo(resource.missingContext),
@@ -81,18 +83,18 @@ export function permissionsHandlers(engine: Engine, authorize: Authorizer): grpc
     LookupSubjects: serverStream(authorize, async (request: v1.LookupSubjectsRequest, send: (r: v1.LookupSubjectsResponse) => void) => {
       const result = await engine.lookupSubjects(
         {
-          resource: codec.fromObjectReference(request.resource),
+          resource: fromObjectReference(request.resource),
           permission: request.permission,
           subjectType: request.subjectObjectType,
           subjectRelation: request.optionalSubjectRelation || undefined,
-          context: codec.fromStruct(request.context),
+          context: fromStruct(request.context),
         },
-        codec.fromConsistency(request.consistency),
+        fromConsistency(request.consistency),
       );
       for (const subject of result.subjects) {
         send(
           v1.LookupSubjectsResponse.create({
-            lookedUpAt: codec.toZedToken(result.zedToken),
+            lookedUpAt: toZedToken(result.zedToken),
             subject: {
               subjectObjectId: subject.id,
               permissionship: wire.toLookupPermissionship(subject.permissionship),
@@ -108,7 +110,7 @@ export function permissionsHandlers(engine: Engine, authorize: Authorizer): grpc
       authorize,
       async (request: v1.ReadRelationshipsRequest, send: (r: v1.ReadRelationshipsResponse) => void, signal: AbortSignal) => {
         const filter = wire.fromRelationshipFilter(request.relationshipFilter);
-        const consistency = codec.fromConsistency(request.consistency);
+        const consistency = fromConsistency(request.consistency);
         const limit = request.optionalLimit;
         let cursor = request.optionalCursor?.token || undefined;
         let remaining = limit || Infinity;
@@ -118,8 +120,8 @@ export function permissionsHandlers(engine: Engine, authorize: Authorizer): grpc
             const last = i === page.relationships.length - 1;
             send(
               v1.ReadRelationshipsResponse.create({
-                readAt: codec.toZedToken(page.zedToken),
-                relationship: codec.toRelationship(relationship),
+                readAt: toZedToken(page.zedToken),
+                relationship: toRelationship(relationship),
                 afterResultCursor: last && page.cursor ? { token: page.cursor } : undefined,
               }),
             );
@@ -132,7 +134,7 @@ export function permissionsHandlers(engine: Engine, authorize: Authorizer): grpc
 
     WriteRelationships: unary(authorize, async (request: v1.WriteRelationshipsRequest): Promise<v1.WriteRelationshipsResponse> => {
       const written = await engine.write(request.updates.map(wire.fromRelationshipUpdate), wire.fromPreconditions(request.optionalPreconditions));
-      return v1.WriteRelationshipsResponse.create({ writtenAt: codec.toZedToken(written.zedToken) });
+      return v1.WriteRelationshipsResponse.create({ writtenAt: toZedToken(written.zedToken) });
     }),
 
     DeleteRelationships: unary(authorize, async (request: v1.DeleteRelationshipsRequest): Promise<v1.DeleteRelationshipsResponse> => {
@@ -141,7 +143,7 @@ export function permissionsHandlers(engine: Engine, authorize: Authorizer): grpc
       if (!filter.resourceType) throw new wire.RequestError("relationship_filter.resource_type is required");
       const deleted = await engine.deleteByFilter(filter, wire.fromPreconditions(request.optionalPreconditions));
       return v1.DeleteRelationshipsResponse.create({
-        deletedAt: codec.toZedToken(deleted.zedToken),
+        deletedAt: toZedToken(deleted.zedToken),
         deletionProgress: v1.DeleteRelationshipsResponse_DeletionProgress.COMPLETE,
       });
     }),

@@ -3,7 +3,8 @@
 import { v1 } from "@authzed/authzed-node";
 import type * as grpc from "@grpc/grpc-js";
 import type { Engine } from "../engine/engine.js";
-import * as codec from "../engine/spicedb-codec.js";
+import { toZedToken } from "../engine/spicedb/consistency-codec.js";
+import { toRelationshipUpdate } from "../engine/spicedb/relationship-codec.js";
 import { serverStream, unary, unimplemented, type Authorizer } from "./service-definition.js";
 
 export function schemaHandlers(engine: Engine, authorize: Authorizer): grpc.UntypedServiceImplementation {
@@ -13,7 +14,7 @@ export function schemaHandlers(engine: Engine, authorize: Authorizer): grpc.Unty
     ),
     WriteSchema: unary(authorize, async (request: v1.WriteSchemaRequest) => {
       const written = await engine.writeSchema(request.schema);
-      return v1.WriteSchemaResponse.create({ writtenAt: codec.toZedToken(written.zedToken) });
+      return v1.WriteSchemaResponse.create({ writtenAt: toZedToken(written.zedToken) });
     }),
     ReflectSchema: unimplemented("ReflectSchema"),
     ComputablePermissions: unimplemented("ComputablePermissions"),
@@ -39,17 +40,17 @@ export function watchHandlers(engine: Engine, authorize: Authorizer): grpc.Untyp
         ? setInterval(() => {
             if (lastCheckpoint === undefined || Date.now() - lastSent < WATCH_HEARTBEAT_MS) return;
             lastSent = Date.now();
-            send(v1.WatchResponse.create({ updates: [], changesThrough: codec.toZedToken(lastCheckpoint), isCheckpoint: true }));
+            send(v1.WatchResponse.create({ updates: [], changesThrough: toZedToken(lastCheckpoint), isCheckpoint: true }));
           }, WATCH_HEARTBEAT_MS / 4)
         : undefined;
       try {
         for await (const event of engine.watch(request.optionalStartCursor?.token || undefined, signal, options)) {
           const updates = event.changes
             .filter((c) => types.size === 0 || types.has(c.relationship.resource.type))
-            .map((c) => codec.toRelationshipUpdate(c));
+            .map((c) => toRelationshipUpdate(c));
           if (event.checkpoint) lastCheckpoint = event.zedToken;
           lastSent = Date.now();
-          send(v1.WatchResponse.create({ updates, changesThrough: codec.toZedToken(event.zedToken), isCheckpoint: event.checkpoint === true, schemaUpdated: event.schemaChanged === true }));
+          send(v1.WatchResponse.create({ updates, changesThrough: toZedToken(event.zedToken), isCheckpoint: event.checkpoint === true, schemaUpdated: event.schemaChanged === true }));
         }
       } finally {
         clearInterval(heartbeat);

@@ -3,7 +3,7 @@
 // into grpc-js ones: bearer check first, EngineErrors out as their gRPC status codes.
 import * as grpc from "@grpc/grpc-js";
 import { EngineError } from "../engine/engine.js";
-import { toGrpcCode } from "../engine/spicedb-codec.js";
+import { toGrpcCode } from "../engine/spicedb/error-codec.js";
 import { RequestError } from "./grpc-codec.js";
 
 interface MessageType {

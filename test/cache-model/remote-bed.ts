@@ -7,7 +7,7 @@ import { expect } from "vitest";
 import { CheckCache, type WatchedEngine } from "../../src/engine/cache/check-cache.js";
 import type { Engine, RelationshipUpdate } from "../../src/engine/engine.js";
 import type { RemoteEngine, RemoteEngineOptions } from "../../src/engine/remote/remote-engine.js";
-import { toRelationshipUpdate } from "../../src/engine/spicedb-codec.js";
+import { toRelationshipUpdate } from "../../src/engine/spicedb/relationship-codec.js";
 import { startTcpProxy, type TcpProxy } from "../remote/tcp-proxy.js";
 import { REAL_SPICEDB } from "../remote/test-mode.js";
 

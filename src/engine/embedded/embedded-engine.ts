@@ -32,7 +32,10 @@ import {
   type WatchOptions,
   type WriteResult,
 } from "../engine.js";
-import * as codec from "../spicedb-codec.js";
+import { toConsistency } from "../spicedb/consistency-codec.js";
+import { toEngineError } from "../spicedb/error-codec.js";
+import { fromExpandTree, fromTrace, toCheckRequest } from "../spicedb/permission-codec.js";
+import { toObjectReference, toPreconditions, toRelationshipFilter, toRelationshipUpdate } from "../spicedb/relationship-codec.js";
 import * as messages from "../spicedb/spicedb-messages.js";
 
 /** MAX_UPDATES is SpiceDB's limit of updates per WriteRelationships call. */
@@ -103,7 +106,7 @@ export class EmbeddedEngine implements Engine {
       if (journal) await engine.replay(journal, options.onReplay);
     } catch (err) {
       await engine.close();
-      throw codec.toEngineError(err);
+      throw toEngineError(err);
     }
     return engine;
   }
@@ -118,7 +121,7 @@ export class EmbeddedEngine implements Engine {
         "spicedb_permissions_write_relationships",
         v1.WriteRelationshipsRequest,
         v1.WriteRelationshipsResponse,
-        { updates: batch.map((relationship) => codec.toRelationshipUpdate({ operation: "touch", relationship })), optionalPreconditions: [] },
+        { updates: batch.map((relationship) => toRelationshipUpdate({ operation: "touch", relationship })), optionalPreconditions: [] },
       );
       this.newestToken = response.writtenAt?.token;
       loaded += batch.length;
@@ -139,12 +142,12 @@ export class EmbeddedEngine implements Engine {
       const bytes = await callUnary(this.handle, name, requestType.toBinary(requestType.create(request)));
       return responseType.fromBinary(bytes);
     } catch (err) {
-      throw codec.toEngineError(err);
+      throw toEngineError(err);
     }
   }
 
   private consistency(consistency?: Consistency): v1.Consistency {
-    return codec.toConsistency(consistency, this.newestToken);
+    return toConsistency(consistency, this.newestToken);
   }
 
   async check(item: CheckItem, consistency?: Consistency) {
@@ -152,7 +155,7 @@ export class EmbeddedEngine implements Engine {
       "spicedb_permissions_check_permission",
       v1.CheckPermissionRequest,
       v1.CheckPermissionResponse,
-      codec.toCheckRequest(item, this.consistency(consistency)),
+      toCheckRequest(item, this.consistency(consistency)),
     );
     return messages.checkResultOf(response);
   }
@@ -162,10 +165,10 @@ export class EmbeddedEngine implements Engine {
       "spicedb_permissions_check_permission",
       v1.CheckPermissionRequest,
       v1.CheckPermissionResponse,
-      codec.toCheckRequest(item, this.consistency(consistency), true),
+      toCheckRequest(item, this.consistency(consistency), true),
     );
     const trace = response.debugTrace?.check;
-    return { result: messages.checkResultOf(response), trace: trace ? codec.fromTrace(trace) : undefined };
+    return { result: messages.checkResultOf(response), trace: trace ? fromTrace(trace) : undefined };
   }
 
   async checkBulk(items: CheckItem[], consistency?: Consistency) {
@@ -183,9 +186,9 @@ export class EmbeddedEngine implements Engine {
       "spicedb_permissions_expand_permission_tree",
       v1.ExpandPermissionTreeRequest,
       v1.ExpandPermissionTreeResponse,
-      { consistency: this.consistency(consistency), resource: codec.toObjectReference(resource), permission },
+      { consistency: this.consistency(consistency), resource: toObjectReference(resource), permission },
     );
-    return codec.fromExpandTree(response.treeRoot);
+    return fromExpandTree(response.treeRoot);
   }
 
   async lookupResources(request: LookupResourcesRequest, consistency?: Consistency): Promise<LookupResourcesPage> {
@@ -216,7 +219,7 @@ export class EmbeddedEngine implements Engine {
         "spicedb_permissions_write_relationships",
         v1.WriteRelationshipsRequest,
         v1.WriteRelationshipsResponse,
-        { updates: updates.map(codec.toRelationshipUpdate), optionalPreconditions: codec.toPreconditions(preconditions) },
+        { updates: updates.map(toRelationshipUpdate), optionalPreconditions: toPreconditions(preconditions) },
       );
       if (this.journal) {
         try {
@@ -238,8 +241,8 @@ export class EmbeddedEngine implements Engine {
         v1.DeleteRelationshipsRequest,
         v1.DeleteRelationshipsResponse,
         {
-          relationshipFilter: codec.toRelationshipFilter(filter),
-          optionalPreconditions: codec.toPreconditions(preconditions),
+          relationshipFilter: toRelationshipFilter(filter),
+          optionalPreconditions: toPreconditions(preconditions),
           optionalLimit: 0,
           optionalAllowPartialDeletions: false,
         },
@@ -263,7 +266,7 @@ export class EmbeddedEngine implements Engine {
     );
     for (let i = 0; i < updates.length; i += MAX_UPDATES) {
       await this.unary("spicedb_permissions_write_relationships", v1.WriteRelationshipsRequest, v1.WriteRelationshipsResponse, {
-        updates: updates.slice(i, i + MAX_UPDATES).map(codec.toRelationshipUpdate),
+        updates: updates.slice(i, i + MAX_UPDATES).map(toRelationshipUpdate),
         optionalPreconditions: [],
       });
     }
@@ -355,7 +358,7 @@ export class EmbeddedEngine implements Engine {
     try {
       return await this.streams(call);
     } catch (err) {
-      throw codec.toEngineError(err);
+      throw toEngineError(err);
     }
   }
 }

@@ -29,7 +29,10 @@ import {
   type WriteResult,
 } from "../engine.js";
 import { isIP } from "node:net";
-import * as codec from "../spicedb-codec.js";
+import { toConsistency } from "../spicedb/consistency-codec.js";
+import { toEngineError } from "../spicedb/error-codec.js";
+import { fromExpandTree, fromTrace, toCheckRequest } from "../spicedb/permission-codec.js";
+import { toObjectReference, toPreconditions, toRelationshipFilter, toRelationshipUpdate } from "../spicedb/relationship-codec.js";
 import { inFullyConsistentScope } from "../consistency-scope.js";
 import { atLeastAsFresh, decodeRevision, type Revision } from "../revision.js";
 import { ExpiryTimeline } from "./expiry-timeline.js";
@@ -127,9 +130,9 @@ export class RemoteEngine implements Engine {
 
   private consistency(consistency?: Consistency): v1.Consistency {
     // Under a lock shared by replicas, the default read must see writes made through any of them.
-    if ((consistency === undefined || consistency.kind === "read_your_writes") && inFullyConsistentScope()) return codec.toConsistency({ kind: "full" }, undefined);
-    if (consistency?.kind === "at_least_as_fresh" && this.bump) return codec.toConsistency({ kind: "at_least_as_fresh", token: this.freshest(consistency.token) }, undefined);
-    return codec.toConsistency(consistency, this.newestToken);
+    if ((consistency === undefined || consistency.kind === "read_your_writes") && inFullyConsistentScope()) return toConsistency({ kind: "full" }, undefined);
+    if (consistency?.kind === "at_least_as_fresh" && this.bump) return toConsistency({ kind: "at_least_as_fresh", token: this.freshest(consistency.token) }, undefined);
+    return toConsistency(consistency, this.newestToken);
   }
 
   private callOptions(): grpc.CallOptions {
@@ -140,7 +143,7 @@ export class RemoteEngine implements Engine {
     if (this.closed) return Promise.reject(new EngineError({ kind: "unavailable", message: "engine client is closed" }));
     return new Promise((resolve, reject) => {
       method.call(this.client, request, new grpc.Metadata(), this.callOptions(), (err, response) => {
-        if (err || !response) reject(codec.toEngineError(err ?? new Error("empty response")));
+        if (err || !response) reject(toEngineError(err ?? new Error("empty response")));
         else resolve(response);
       });
     });
@@ -152,7 +155,7 @@ export class RemoteEngine implements Engine {
       const results: Res[] = [];
       const stream = method.call(this.client, request, this.callOptions());
       stream.on("data", (response: Res) => results.push(response));
-      stream.on("error", (err) => reject(codec.toEngineError(err)));
+      stream.on("error", (err) => reject(toEngineError(err)));
       stream.on("end", () => resolve(results));
     });
   }
@@ -189,7 +192,7 @@ export class RemoteEngine implements Engine {
     await this.settleExpiries(consistency);
     const response = await this.unary<v1.CheckPermissionRequest, v1.CheckPermissionResponse>(
       this.client.checkPermission,
-      codec.toCheckRequest(item, this.consistency(consistency)),
+      toCheckRequest(item, this.consistency(consistency)),
     );
     return messages.checkResultOf(response);
   }
@@ -211,10 +214,10 @@ export class RemoteEngine implements Engine {
     await this.settleExpiries(consistency);
     const response = await this.unary<v1.CheckPermissionRequest, v1.CheckPermissionResponse>(
       this.client.checkPermission,
-      codec.toCheckRequest(item, this.consistency(consistency), true),
+      toCheckRequest(item, this.consistency(consistency), true),
     );
     const trace = response.debugTrace?.check;
-    return { result: messages.checkResultOf(response), trace: trace ? codec.fromTrace(trace) : undefined };
+    return { result: messages.checkResultOf(response), trace: trace ? fromTrace(trace) : undefined };
   }
 
   /** schemaModel parses the engine's current schema (kept while its text stays the same). */
@@ -237,10 +240,10 @@ export class RemoteEngine implements Engine {
     await this.settleExpiries(consistency);
     const response = await this.unary<v1.ExpandPermissionTreeRequest, v1.ExpandPermissionTreeResponse>(this.client.expandPermissionTree, {
       consistency: this.consistency(consistency),
-      resource: codec.toObjectReference(resource),
+      resource: toObjectReference(resource),
       permission,
     });
-    return codec.fromExpandTree(response.treeRoot);
+    return fromExpandTree(response.treeRoot);
   }
 
   async lookupResources(request: LookupResourcesRequest, consistency?: Consistency): Promise<LookupResourcesPage> {
@@ -270,7 +273,7 @@ export class RemoteEngine implements Engine {
     }
     const response = await this.unaryOnce<v1.WriteRelationshipsRequest, v1.WriteRelationshipsResponse>(
       this.client.writeRelationships,
-      v1.WriteRelationshipsRequest.create({ updates: updates.map(codec.toRelationshipUpdate), optionalPreconditions: codec.toPreconditions(preconditions) }),
+      v1.WriteRelationshipsRequest.create({ updates: updates.map(toRelationshipUpdate), optionalPreconditions: toPreconditions(preconditions) }),
     );
     for (const u of updates) if (u.operation !== "delete" && u.relationship.expiresAt) this.expiries.add(u.relationship.expiresAt.getTime());
     return this.acknowledge(response.writtenAt?.token);
@@ -321,8 +324,8 @@ export class RemoteEngine implements Engine {
     const response = await this.unaryOnce<v1.DeleteRelationshipsRequest, v1.DeleteRelationshipsResponse>(
       this.client.deleteRelationships,
       v1.DeleteRelationshipsRequest.create({
-        relationshipFilter: codec.toRelationshipFilter(filter),
-        optionalPreconditions: codec.toPreconditions(preconditions),
+        relationshipFilter: toRelationshipFilter(filter),
+        optionalPreconditions: toPreconditions(preconditions),
         optionalLimit: 0,
         optionalAllowPartialDeletions: false,
       }),
@@ -355,7 +358,7 @@ export class RemoteEngine implements Engine {
         yield event;
       }
     } catch (err) {
-      if (!signal.aborted) throw codec.toEngineError(err);
+      if (!signal.aborted) throw toEngineError(err);
     } finally {
       signal.removeEventListener("abort", cancel);
       stream.cancel();

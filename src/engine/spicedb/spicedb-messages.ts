@@ -15,18 +15,21 @@ import type {
   ReadRelationshipsPage,
   RelationshipFilter,
 } from "../engine.js";
-import * as codec from "../spicedb-codec.js";
+import { decodeCursor, encodeCursor } from "./consistency-codec.js";
+import { toEngineError } from "./error-codec.js";
+import { fromLookupPermissionship, fromPermissionship, toBulkItem } from "./permission-codec.js";
+import { fromRelationship, toObjectReference, toRelationshipFilter, toStruct, toSubjectReference } from "./relationship-codec.js";
 
 /** checkResultOf reads a CheckPermissionResponse (conditional results keep their missing context). */
 export function checkResultOf(response: v1.CheckPermissionResponse): CheckResult {
-  const result: CheckResult = { permissionship: codec.fromPermissionship(response.permissionship), zedToken: response.checkedAt?.token ?? "" };
+  const result: CheckResult = { permissionship: fromPermissionship(response.permissionship), zedToken: response.checkedAt?.token ?? "" };
   const missing = response.partialCaveatInfo?.missingRequiredContext;
   if (missing?.length) result.missingContext = missing;
   return result;
 }
 
 export function checkBulkRequest(items: CheckItem[], consistency: v1.Consistency): v1.CheckBulkPermissionsRequest {
-  return v1.CheckBulkPermissionsRequest.create({ consistency, items: items.map(codec.toBulkItem), withTracing: false });
+  return v1.CheckBulkPermissionsRequest.create({ consistency, items: items.map(toBulkItem), withTracing: false });
 }
 
 /** checkBulkResultOf reads the pairs in request order; an item's error stays with its item. */
@@ -35,13 +38,13 @@ export function checkBulkResultOf(response: v1.CheckBulkPermissionsResponse): { 
   const results: BulkCheckResult[] = response.pairs.map((pair) => {
     if (pair.response.oneofKind === "item") {
       const item = pair.response.item;
-      const result: CheckResult = { permissionship: codec.fromPermissionship(item.permissionship), zedToken };
+      const result: CheckResult = { permissionship: fromPermissionship(item.permissionship), zedToken };
       const missing = item.partialCaveatInfo?.missingRequiredContext;
       if (missing?.length) result.missingContext = missing;
       return { ok: true, result };
     }
     const error = pair.response.oneofKind === "error" ? pair.response.error : undefined;
-    return { ok: false, error: codec.toEngineError({ code: error?.code ?? 2, details: error?.message ?? "unknown error" }).failure };
+    return { ok: false, error: toEngineError({ code: error?.code ?? 2, details: error?.message ?? "unknown error" }).failure };
   });
   return { results, zedToken };
 }
@@ -57,7 +60,7 @@ interface Paged {
 
 function resume(cursor: string | undefined, fresh: () => v1.Consistency): Paged {
   if (!cursor) return { consistency: fresh() };
-  const resumed = codec.decodeCursor(cursor);
+  const resumed = decodeCursor(cursor);
   return { consistency: resumed.consistency, cursor: { token: resumed.cursor } };
 }
 
@@ -80,8 +83,8 @@ export function lookupResourcesRequest(request: LookupResourcesRequest, fresh: (
     consistency: paged.consistency,
     resourceObjectType: request.resourceType,
     permission: request.permission,
-    subject: codec.toSubjectReference(request.subject),
-    context: codec.toStruct(request.context),
+    subject: toSubjectReference(request.subject),
+    context: toStruct(request.context),
     optionalLimit: request.limit ?? 0,
     optionalCursor: paged.cursor,
   });
@@ -93,23 +96,23 @@ export function lookupResourcesPageOf(responses: v1.LookupResourcesResponse[], l
   const page: LookupResourcesPage = {
     resources: responses.map((r) => {
       const missing = r.partialCaveatInfo?.missingRequiredContext;
-      const resource = { id: r.resourceObjectId, permissionship: codec.fromLookupPermissionship(r.permissionship) };
+      const resource = { id: r.resourceObjectId, permissionship: fromLookupPermissionship(r.permissionship) };
       return missing?.length ? { ...resource, missingContext: missing } : resource;
     }),
     zedToken: last?.lookedUpAt?.token ?? fallbackToken,
   };
-  if (limit && responses.length === limit && last?.afterResultCursor?.token) page.cursor = codec.encodeCursor(paged.consistency, last.afterResultCursor.token);
+  if (limit && responses.length === limit && last?.afterResultCursor?.token) page.cursor = encodeCursor(paged.consistency, last.afterResultCursor.token);
   return page;
 }
 
 export function lookupSubjectsRequest(request: LookupSubjectsRequest, consistency: v1.Consistency): v1.LookupSubjectsRequest {
   return v1.LookupSubjectsRequest.create({
     consistency,
-    resource: codec.toObjectReference(request.resource),
+    resource: toObjectReference(request.resource),
     permission: request.permission,
     subjectObjectType: request.subjectType,
     optionalSubjectRelation: request.subjectRelation ?? "",
-    context: codec.toStruct(request.context),
+    context: toStruct(request.context),
   });
 }
 
@@ -119,7 +122,7 @@ export function lookupSubjectsResultOf(responses: v1.LookupSubjectsResponse[], f
       const missing = r.subject?.partialCaveatInfo?.missingRequiredContext;
       const subject = {
         id: r.subject?.subjectObjectId ?? "",
-        permissionship: codec.fromLookupPermissionship(r.subject?.permissionship ?? v1.LookupPermissionship.HAS_PERMISSION),
+        permissionship: fromLookupPermissionship(r.subject?.permissionship ?? v1.LookupPermissionship.HAS_PERMISSION),
       };
       return missing?.length ? { ...subject, missingContext: missing } : subject;
     }),
@@ -135,7 +138,7 @@ export function readRelationshipsRequest(
   const paged = resume(page.cursor, fresh);
   const message = v1.ReadRelationshipsRequest.create({
     consistency: paged.consistency,
-    relationshipFilter: codec.toRelationshipFilter(filter),
+    relationshipFilter: toRelationshipFilter(filter),
     optionalLimit: page.limit,
     optionalCursor: paged.cursor,
   });
@@ -145,10 +148,10 @@ export function readRelationshipsRequest(
 export function readRelationshipsPageOf(responses: v1.ReadRelationshipsResponse[], limit: number, paged: Paged, fallbackToken: string): ReadRelationshipsPage {
   const last = responses[responses.length - 1];
   const page: ReadRelationshipsPage = {
-    relationships: responses.map((r) => codec.fromRelationship(r.relationship!)),
+    relationships: responses.map((r) => fromRelationship(r.relationship!)),
     zedToken: last?.readAt?.token ?? fallbackToken,
   };
-  if (responses.length === limit && last?.afterResultCursor?.token) page.cursor = codec.encodeCursor(paged.consistency, last.afterResultCursor.token);
+  if (responses.length === limit && last?.afterResultCursor?.token) page.cursor = encodeCursor(paged.consistency, last.afterResultCursor.token);
   return page;
 }
 
@@ -167,7 +170,7 @@ export function watchEventOf(response: v1.WatchResponse): WatchEvent {
     zedToken: response.changesThrough?.token ?? "",
     changes: response.updates.map((u) => ({
       operation: u.operation === v1.RelationshipUpdate_Operation.DELETE ? "delete" : "touch",
-      relationship: codec.fromRelationship(u.relationship!),
+      relationship: fromRelationship(u.relationship!),
     })),
   };
   if (response.isCheckpoint) event.checkpoint = true;
