@@ -1,4 +1,6 @@
-// logger: one pino instance; authorization headers, keys and tokens are redacted wherever they appear.
+// logger: one pino instance; authorization headers, keys and tokens are redacted wherever they
+// appear. On a terminal the lines are pretty (pino-pretty, in pino's worker thread); anywhere
+// else — a file, a pipe, a log collector — one JSON object per line.
 import pino from "pino";
 
 export const REDACT_PATHS = [
@@ -14,6 +16,15 @@ export const REDACT_PATHS = [
   "apiKeys",
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, destination);
+/**
+ * createLogger makes the logger. With no destination it writes to stdout: pretty when stdout is
+ * a terminal (ACCORD_LOG_FORMAT=json keeps JSON there too), JSON otherwise.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream, format: "auto" | "json" | "pretty" = "auto"): pino.Logger {
+  const options: pino.LoggerOptions = { level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } };
+  const pretty = format === "pretty" || (format === "auto" && !destination && process.stdout.isTTY === true);
+  if (pretty && level !== "silent") {
+    return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" } } });
+  }
+  return pino(options, destination);
 }

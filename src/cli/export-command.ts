@@ -7,6 +7,8 @@ import type { ObjectKind, Store } from "../store/store.js";
 import { openBackends } from "../compose.js";
 import { EXPORT_FORMAT, EXPORT_VERSION, formatLine, type ExportLine } from "./export-format.js";
 import type { Command } from "./command.js";
+import { startProgress, type Progress } from "./progress.js";
+import { EmbeddedEngine } from "../engine/embedded/embedded-engine.js";
 
 const PAGE = 1000;
 const OBJECT_KINDS: ObjectKind[] = ["organization", "project", "group", "role", "resource"];
@@ -23,6 +25,7 @@ export interface ExportCounts {
 export async function exportState(
   deps: { engine: Engine; store: Store; mode: string },
   write: (line: string) => void | Promise<void>,
+  progress?: Progress,
 ): Promise<ExportCounts> {
   const counts: ExportCounts = { relationships: 0, objects: 0, plans: 0, invitations: 0, audit: 0 };
   const emit = (line: ExportLine) => write(formatLine(line));
@@ -43,6 +46,7 @@ export async function exportState(
         note(relationship.subject.type, relationship.subject.id);
         counts.relationships++;
       }
+      progress?.advance(page.relationships.length);
       cursor = page.cursor;
     } while (cursor);
   }
@@ -127,7 +131,11 @@ export const exportCommand: Command = {
     }
     const backends = await openBackends(loadConfig());
     try {
-      const counts = await exportState(backends, (line) => writeOut(line));
+      // The embedded engine knows how many relationships it holds: the bar can say how long is left.
+      const total = backends.engine instanceof EmbeddedEngine ? backends.engine.stats.replayedRelationships : undefined;
+      const progress = startProgress("export", { unit: "relationships", total });
+      const counts = await exportState(backends, (line) => writeOut(line), progress);
+      progress.finish();
       process.stderr.write(`exported ${JSON.stringify(counts)}\n`);
       return 0;
     } finally {

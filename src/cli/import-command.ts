@@ -1,6 +1,7 @@
 // import-command: `accord import < dump.jsonl` loads a dump written by `accord export` into the
 // installation the environment configures. Relationships are touched in batches of 1,000 (so a
 // re-run converges), then objects, plans, invitations (existing ids are kept) and audit entries.
+import { fstatSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { loadConfig } from "../config.js";
 import type { Engine, Relationship } from "../engine/engine.js";
@@ -8,6 +9,7 @@ import type { AuditEntry, Store } from "../store/store.js";
 import { openBackends } from "../compose.js";
 import { EXPORT_FORMAT, EXPORT_VERSION, parseLine } from "./export-format.js";
 import type { Command } from "./command.js";
+import { startProgress, type Progress } from "./progress.js";
 
 const BATCH = 1000;
 
@@ -21,19 +23,23 @@ export interface ImportCounts {
   audit: number;
 }
 
-export async function importState(deps: { engine: Engine; store: Store }, lines: AsyncIterable<string>): Promise<ImportCounts> {
+export async function importState(deps: { engine: Engine; store: Store }, lines: AsyncIterable<string>, progress?: Progress): Promise<ImportCounts> {
   const counts: ImportCounts = { relationships: 0, objects: 0, plans: 0, invitations: 0, invitationsSkipped: 0, audit: 0 };
   let batch: Relationship[] = [];
+  let batchBytes = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     await deps.engine.write(batch.map((relationship) => ({ operation: "touch", relationship })));
     counts.relationships += batch.length;
+    progress?.advance(batch.length, batchBytes);
+    batchBytes = 0;
     batch = [];
   };
   let lineNumber = 0;
   let sawHeader = false;
   for await (const text of lines) {
     lineNumber++;
+    batchBytes += Buffer.byteLength(text) + 1;
     if (!text.trim()) continue;
     const line = parseLine(text, lineNumber);
     if (!sawHeader) {
@@ -98,7 +104,11 @@ export const importCommand: Command = {
     }
     const backends = await openBackends(loadConfig());
     try {
-      const counts = await importState(backends, createInterface({ input: process.stdin, crlfDelay: Infinity }));
+      // Read from a file, stdin has a size: the bar can say how long is left.
+      const size = fstatSync(0).isFile() ? fstatSync(0).size : undefined;
+      const progress = startProgress("import", { unit: "relationships", total: size, totalIsBytes: true });
+      const counts = await importState(backends, createInterface({ input: process.stdin, crlfDelay: Infinity }), progress);
+      progress.finish();
       process.stderr.write(`imported ${JSON.stringify(counts)}\n`);
       return 0;
     } catch (err) {
