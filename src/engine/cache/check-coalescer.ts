@@ -10,11 +10,17 @@
 //
 // Each batch holds one consistency (checks are grouped by it), so every request keeps its own
 // semantics; read-your-writes resolves when the batch leaves, which is after each of its
-// checks arrived. Identical checks in a batch are asked once. An item's error rejects only that
-// item's request, with the same EngineError a single check would have thrown.
+// checks arrived. A default read inside a fully consistent scope (a product rule under a lock
+// shared by replicas, consistency-scope.ts) is grouped as `full`: the batch leaves from another
+// request's context, which may not be in that scope. Identical checks in a batch are asked
+// once. An item's error rejects only that item's request, with the same EngineError a single
+// check would have thrown.
 import { checkKey } from "./check-key.js";
 import { EngineDecorator } from "../engine-decorator.js";
+import { inFullyConsistentScope } from "../consistency-scope.js";
 import { EngineError, type CheckItem, type CheckResult, type Consistency, type Engine } from "../engine.js";
+
+const FULL: Consistency = { kind: "full" };
 
 export interface CoalescerOptions {
   /** Most checks in one bulk call. */
@@ -52,7 +58,8 @@ export class CheckCoalescer extends EngineDecorator {
     super(inner);
   }
 
-  override check(item: CheckItem, consistency?: Consistency): Promise<CheckResult> {
+  override check(item: CheckItem, asked?: Consistency): Promise<CheckResult> {
+    const consistency = (asked === undefined || asked.kind === "read_your_writes") && inFullyConsistentScope() ? FULL : asked;
     return new Promise((resolve, reject) => {
       const groupKey = consistencyKey(consistency);
       let group = this.groups.get(groupKey);
