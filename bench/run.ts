@@ -4,7 +4,8 @@
 // ceiling (JSON echo behind Accord's middleware) and (b0) the same echo on plain node:http,
 // (c) POST /v1/check with the cache on, and again with every answer cached (the same requests
 // replayed), (c′) off, (c0) with neither cache nor coalescing, (d) POST /v1/check/bulk with 100
-// items and (e) POST /v1/lookup/resources; then the capacity curve (check latency cold and warm,
+// items and (e) POST /v1/lookup/resources; checks through @accord/client (batched) vs raw fetch
+// at 64 callers; then the capacity curve (check latency cold and warm,
 // restart time, RSS) at 10k, 50k and 200k relationships. Writes bench/results.json and
 // bench/RESULTS.md. BENCH_NODE_ARGS="--trace-gc …" passes node flags to the server process.
 //
@@ -27,6 +28,7 @@ import { BenchServer, startEngineProcess } from "./lib/server-control.js";
 import { realCapacity } from "./lib/real-capacity.js";
 import { realSpicedbAvailable, SPICEDB_VERSION, startRealSpiceDb } from "./lib/real-spicedb.js";
 import { mixedPhase, type MixedPhase } from "./lib/mixed.js";
+import { clientLoad } from "./lib/client-load.js";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -351,6 +353,9 @@ async function main() {
   const lookupCount = ((await lookupCheck.json()) as { resources: unknown[] }).resources.length;
   const side = await sideBySide(server, pools);
   const memory = await server.ask<{ rssMb: number; peakRssMb: number }>({ type: "memory" });
+  // Issue 20: checks through @accord/client (batched) vs raw fetch to /v1/check, 64 callers.
+  const client = await clientLoad({ url: server.url("accord"), key: KEY, bodies: pools.checks, callers: 64, seconds });
+  log(`client at 64 callers: @accord/client ${client.client.rps}/s (${client.client.checksPerRequest} checks per call) · raw fetch ${client.raw.rps}/s · ratio ${client.ratio}`);
   const mixed: MixedPhase[] = [await mixedPhase({ server, app: "accord", mode: "embedded", engine: "the embedded engine (memory datastore, journal)", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, log })];
   // Remote mode (with its mixed phase) in every run; --no-remote skips it.
   const remoteRun = flag("no-remote") ? undefined : await remoteMode(seeded.dataset, pools);
@@ -390,6 +395,7 @@ async function main() {
     ...side,
     peakRssMb: memory.peakRssMb,
     remote,
+    client,
     capacity: capacityRows,
     realCapacity: realRows,
     mixed,

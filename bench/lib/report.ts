@@ -1,3 +1,4 @@
+import type { ClientLoadResult } from "./client-load.js";
 import type { MixedPhase } from "./mixed.js";
 import type { RealCapacityRow } from "./real-capacity.js";
 // report renders the bench's results as the Markdown of bench/RESULTS.md (results.json holds
@@ -64,6 +65,8 @@ export interface Results {
   remote?: { accord: Row[]; direct: Row[]; engine: string };
   /** The real engine's capacity (remote mode on SpiceDB + PostgreSQL), beside the embedded curve. */
   realCapacity?: RealCapacityRow[];
+  /** Checks through @accord/client (batched) vs raw fetch to /v1/check, 64 callers (issue 20). */
+  client?: ClientLoadResult;
   /** Checks while admins write (issue 17), per mode. */
   mixed?: MixedPhase[];
   capacity: CapacityRow[];
@@ -169,6 +172,7 @@ export function renderMarkdown(r: Results): string {
     lines.push(`| authzed-node CheckPermission, direct | ${r.levels.map((c) => cell(at2(remote.direct, c))).join(" | ")} |`);
     lines.push(`| ratio | ${r.levels.map((c) => ratio(at2(remote.accord, c)?.rps ?? 0, at2(remote.direct, c)?.rps ?? 0)).join(" | ")} |`, "");
   }
+  if (r.client) lines.push(...clientLines(r.client));
   if (r.mixed?.length) lines.push(...mixedLines(r.mixed));
   if (r.capacity.length) {
     lines.push(`## Capacity curve — single checks at c=1`, "");
@@ -273,5 +277,18 @@ export function figureLines(figures: Array<{ name: string; text: string; mode: s
   lines.push("| figure | mode | date | measured |", "|---|---|---|---|");
   for (const f of [...figures].sort((a, b) => a.name.localeCompare(b.name))) lines.push(`| ${f.name} | ${f.mode} | ${f.date.slice(0, 10)} | ${f.text.replace(/\|/g, "\\|")} |`);
   lines.push("");
+  return lines;
+}
+
+/** clientLines: a service's checks through @accord/client vs raw fetch (issue 20). */
+function clientLines(c: ClientLoadResult): string[] {
+  const lines = [`## A service's checks — @accord/client vs raw fetch, ${c.callers} concurrent callers`, ""];
+  lines.push(
+    "The bench process plays the service: each caller asks one `POST /v1/check` question after another, either with `fetch` or with the client's `check()`, whose batcher sends the checks of one event-loop turn as one `POST /v1/check/bulk`. Same check stream and server (embedded, cache on).",
+    "",
+  );
+  lines.push(`| | checks/s | p50 / p99 ms per check | HTTP requests/s | checks per request | errors |`, `|---|---|---|---|---|---|`);
+  for (const row of [c.raw, c.client]) lines.push(`| ${row.label} | ${row.rps.toLocaleString("en-US")} | ${row.p50} / ${row.p99} | ${row.requestsPerSecond.toLocaleString("en-US")} | ${row.checksPerRequest} | ${row.errors} |`);
+  lines.push("", `Ratio, client ÷ raw fetch: **${c.ratio}×**.`, "");
   return lines;
 }
