@@ -82,6 +82,8 @@ const ConfigSchema = z
     ACCORD_CORS_ORIGINS: z.string().default(""),
     ACCORD_METRICS_PUBLIC: booleanFromEnv,
     ACCORD_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // auto: pretty on a terminal, JSON otherwise.
+    ACCORD_LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
     ACCORD_BODY_LIMIT: z.string().default("1mb"),
     ACCORD_MAX_BULK_ITEMS: z.coerce.number().int().min(1).max(10_000).default(1000),
     ACCORD_INVITATION_TTL: z.string().default("7d"),
@@ -141,6 +143,7 @@ export interface Config {
   schemaFile: string;
   apiKeys: ApiKeyConfig[] | undefined;
   logLevel: z.infer<typeof ConfigSchema>["ACCORD_LOG_LEVEL"];
+  logFormat: z.infer<typeof ConfigSchema>["ACCORD_LOG_FORMAT"];
   bodyLimit: string;
   maxBulkItems: number;
   invitationTtl: string;
@@ -178,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     schemaFile: e.ACCORD_SCHEMA_FILE,
     apiKeys: e.ACCORD_API_KEYS,
     logLevel: e.ACCORD_LOG_LEVEL,
+    logFormat: e.ACCORD_LOG_FORMAT,
     bodyLimit: e.ACCORD_BODY_LIMIT,
     maxBulkItems: e.ACCORD_MAX_BULK_ITEMS,
     invitationTtl: e.ACCORD_INVITATION_TTL,

@@ -17,8 +17,8 @@ export const REDACT_PATHS = [
 ];
 
 /**
- * createLogger makes the logger. With no destination it writes to stdout: pretty when stdout is
- * a terminal (ACCORD_LOG_FORMAT=json keeps JSON there too), JSON otherwise.
+ * createLogger makes the logger. With no destination it writes to stdout, by `format`: `auto`
+ * (ACCORD_LOG_FORMAT's default) is pretty when stdout is a terminal, JSON otherwise.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream, format: "auto" | "json" | "pretty" = "auto"): pino.Logger {
   const options: pino.LoggerOptions = { level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } };

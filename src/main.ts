@@ -7,7 +7,7 @@ import { createLogger } from "./logger.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const started = performance.now();
   const accord = await composeServer(config, logger);
   const server: Server = accord.app.listen(config.port, config.host, () => {
