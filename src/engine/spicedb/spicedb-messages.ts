@@ -3,8 +3,6 @@
 // and the remote engine differ only in how a message travels, not in what it says.
 import { v1 } from "@authzed/authzed-node";
 import type {
-  WatchEvent,
-  WatchOptions,
   BulkCheckResult,
   CheckItem,
   CheckResult,
@@ -153,27 +151,4 @@ export function readRelationshipsPageOf(responses: v1.ReadRelationshipsResponse[
   };
   if (responses.length === limit && last?.afterResultCursor?.token) page.cursor = encodeCursor(paged.consistency, last.afterResultCursor.token);
   return page;
-}
-
-/** watchKinds: what a WatchRequest asks for, given Accord's watch options. */
-export function watchKinds(options: WatchOptions = {}): v1.WatchKind[] {
-  if (!options.checkpoints && !options.schemaUpdates) return [];
-  const kinds = [v1.WatchKind.INCLUDE_RELATIONSHIP_UPDATES];
-  if (options.checkpoints) kinds.push(v1.WatchKind.INCLUDE_CHECKPOINTS);
-  if (options.schemaUpdates) kinds.push(v1.WatchKind.INCLUDE_SCHEMA_UPDATES);
-  return kinds;
-}
-
-/** watchEventOf turns one WatchResponse into Accord's WatchEvent. */
-export function watchEventOf(response: v1.WatchResponse): WatchEvent {
-  const event: WatchEvent = {
-    zedToken: response.changesThrough?.token ?? "",
-    changes: response.updates.map((u) => ({
-      operation: u.operation === v1.RelationshipUpdate_Operation.DELETE ? "delete" : "touch",
-      relationship: fromRelationship(u.relationship!),
-    })),
-  };
-  if (response.isCheckpoint) event.checkpoint = true;
-  if (response.schemaUpdated) event.schemaChanged = true;
-  return event;
 }
