@@ -17,6 +17,7 @@ import { ApiKeyRing, createKey, keyFileRing } from "./auth/api-keys.js";
 import { JwtVerifier } from "./auth/jwt-verifier.js";
 import type { Config } from "./config.js";
 import { auditEngine } from "./domain/audit/audited-engine.js";
+import { reportingStoreErrors } from "./domain/errors.js";
 import { DEFAULT_INVITATION_TTL, parseDuration } from "./domain/invitations/invitation-ttl.js";
 import { KeyedMutex, type CrossProcessLock } from "./domain/keyed-mutex.js";
 import { createUseCases, type UseCases } from "./domain/use-cases.js";
@@ -66,12 +67,13 @@ function auditedEngine(engine: Engine, store: Store, logger: Logger, now: () => 
 export function composeServices(parts: ServiceParts): Services {
   const metrics = parts.metrics ?? new Metrics();
   const now = parts.now ?? (() => new Date());
-  const engine = auditedEngine(instrumentEngine(parts.engine, metrics.engineObserver()), parts.store, parts.logger, now);
+  const store = reportingStoreErrors(parts.store);
+  const engine = auditedEngine(instrumentEngine(parts.engine, metrics.engineObserver()), store, parts.logger, now);
   // Remote mode's store locks across replicas (PostgreSQL advisory locks); SQLite is one process.
-  const shared: CrossProcessLock | undefined = parts.store.runExclusive ? (parts.store as CrossProcessLock) : undefined;
+  const shared: CrossProcessLock | undefined = store.runExclusive ? (store as CrossProcessLock) : undefined;
   const useCases = createUseCases({
     engine,
-    store: parts.store,
+    store,
     locks: new KeyedMutex(shared),
     now,
     invitationTtlMs: parseDuration(parts.invitationTtl ?? DEFAULT_INVITATION_TTL),
@@ -98,7 +100,7 @@ export function buildApp(deps: AppDeps): Express {
  * one: the change would be recorded twice).
  */
 export function grpcEndpointDeps(deps: { engine: Engine; store: Store; logger: Logger; now?: () => Date }): { engine: Engine; scope: CallScope } {
-  return { engine: auditedEngine(deps.engine, deps.store, deps.logger, deps.now ?? (() => new Date())), scope: auditedCallScope };
+  return { engine: auditedEngine(deps.engine, reportingStoreErrors(deps.store), deps.logger, deps.now ?? (() => new Date())), scope: auditedCallScope };
 }
 
 export interface Backends {
@@ -124,7 +126,7 @@ export async function openBackends(config: Readonly<Config>): Promise<Backends> 
     return { engine, store, mode: "remote", close: closeBoth(engine, store) };
   }
   const engine = await EmbeddedEngine.open({ schema, dataDir: resolve(config.dataDir) });
-  const store = new SqliteStore(resolve(config.dataDir));
+  const store = await SqliteStore.open(resolve(config.dataDir));
   return { engine, store, mode: "embedded", close: closeBoth(engine, store) };
 }
 

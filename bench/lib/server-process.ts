@@ -62,7 +62,7 @@ const openMs = performance.now() - started;
 // As src/main.ts does (ACCORD_ENGINE_NICE, default 10; BENCH_ENGINE_NICE=0 for experiments).
 const engineNice = Number(process.env.BENCH_ENGINE_NICE ?? loadConfig({}).engineNice);
 if (engineNice > 0) lowerThreadPriority({ nice: engineNice });
-const store = new SqliteStore(options.dataDir);
+const store = await SqliteStore.open(options.dataDir);
 const keys = ApiKeyRing.fromConfig([{ name: "bench", key: options.key, scopes: ["admin"] }]);
 const logger = createLogger("silent");
 // BENCH_CHECK_PATH (JSON) overrides the accord server's check path options, for experiments.

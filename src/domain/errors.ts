@@ -1,6 +1,8 @@
 // DomainError is the closed set of failures a use-case reports. Each variant has one
 // constructor below; http/problem.ts maps them to RFC 9457 responses in one exhaustive switch.
+// Engine and store failures arrive in their own terms and are mapped here.
 import { EngineError, type EngineFailure } from "../engine/engine.js";
+import { StoreError } from "../store/store.js";
 
 export type Failure =
   | { kind: "invalid_request"; detail: string; field?: string }
@@ -82,6 +84,36 @@ export async function engineCall<T>(call: () => Promise<T>, field?: string | ((m
     }
     throw err;
   }
+}
+
+/** fromStoreError turns a store failure into the domain's terms. */
+export function fromStoreError(err: StoreError): DomainError {
+  switch (err.kind) {
+    case "unavailable":
+      return unavailable(err.message);
+  }
+}
+
+/**
+ * reportingStoreErrors is a store as the domain uses it: every method's StoreError arrives as
+ * its DomainError (a store that is down is `unavailable`: 503 with Retry-After). The
+ * composition root hands this view to the use cases, the audited engine and the cross-replica
+ * locks, so store failures are mapped in this one place.
+ */
+export function reportingStoreErrors<S extends object>(store: S): S {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await value.apply(target, args);
+        } catch (err) {
+          throw err instanceof StoreError ? fromStoreError(err) : err;
+        }
+      };
+    },
+  });
 }
 
 /**

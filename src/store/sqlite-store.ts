@@ -1,97 +1,97 @@
 // SqliteStore is the embedded Store: one SQLite file (better-sqlite3, WAL, synchronous=FULL)
-// under the data dir, with versioned migrations recorded in PRAGMA user_version. Invitations,
-// plans and the audit log live in SqliteAppState, which it extends.
+// under the data dir, through SqlStore's queries. What is SQLite's own is here: the pragmas,
+// binding Dates and booleans (better-sqlite3 binds neither), transactions that take the write
+// lock at BEGIN (IMMEDIATE), so a transaction's checks hold until its insert even against
+// another process on the file, and a database locked past the busy timeout reported as
+// `unavailable`.
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { SQLITE_APP_STATE_MIGRATION, SqliteAppState } from "./sqlite-app-state.js";
-import type { AuditDraft, ObjectKind, ObjectRecord, Store } from "./store.js";
+import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase, type SqliteDialectConfig } from "kysely";
+import { migrate, type Tables } from "./sql-schema.js";
+import { SqlStore } from "./sql-store.js";
+import { StoreError } from "./store.js";
 
-/** MIGRATIONS run in order, each once; append only. */
-export const MIGRATIONS: string[] = [
-  `CREATE TABLE objects (
-     kind TEXT NOT NULL, id TEXT NOT NULL, name TEXT, seat_limit INTEGER, created_at INTEGER NOT NULL,
-     PRIMARY KEY (kind, id)
-   ) WITHOUT ROWID;`,
-  SQLITE_APP_STATE_MIGRATION,
-];
+/** bindable turns what better-sqlite3 cannot bind into what the columns keep: epoch ms, 0/1. */
+const bindable = (values: readonly unknown[]) => values.map((v) => (v instanceof Date ? v.getTime() : typeof v === "boolean" ? Number(v) : v));
 
-interface ObjectRow {
-  kind: ObjectKind;
-  id: string;
-  name: string | null;
-  seat_limit: number | null;
-  created_at: number;
+function reported<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") throw new StoreError("unavailable", `app-state store unavailable: ${(err as Error).message}`, { cause: err });
+    throw err;
+  }
 }
 
-function fromRow(row: ObjectRow): ObjectRecord {
-  const record: ObjectRecord = { kind: row.kind, id: row.id, createdAt: new Date(row.created_at) };
-  if (row.name !== null) record.name = row.name;
-  if (row.seat_limit !== null) record.seatLimit = row.seat_limit;
-  return record;
+/** sqliteDatabase is the file as Kysely's SQLite driver uses it, with values made bindable and errors reported. */
+function sqliteDatabase(file: Database.Database): SqliteDatabase {
+  return {
+    close: () => file.close(),
+    prepare(text) {
+      const statement = reported(() => file.prepare(text));
+      return {
+        reader: statement.reader,
+        all: (values) => reported(() => statement.all(bindable(values))),
+        run: (values) => reported(() => statement.run(bindable(values))),
+        iterate: (values) => reported(() => statement.iterate(bindable(values))),
+      };
+    },
+  };
 }
 
-function openDatabase(dataDir: string | undefined): Database.Database {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  return new Database(dataDir ? join(dataDir, "accord.db") : ":memory:");
+class ImmediateTransactionsDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
 }
 
-export class SqliteStore extends SqliteAppState implements Store {
-  override readonly db: Database.Database;
+/** TransactionalMigrations: SQLite's DDL is transactional, so the Migrator runs each batch in one (IMMEDIATE) transaction. */
+class TransactionalMigrations extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
 
-  /** Without a dataDir the store lives in memory (tests of pure logic only). */
-  constructor(dataDir?: string) {
-    const db = openDatabase(dataDir);
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+  override createDriver() {
+    return new ImmediateTransactionsDriver(this.config);
+  }
+  override createAdapter() {
+    return new TransactionalMigrations();
+  }
+}
+
+export class SqliteStore extends SqlStore {
+  private constructor(
+    db: Kysely<Tables>,
+    /** The SQLite file itself, for tests that read every row directly. */
+    readonly file: Database.Database,
+  ) {
     super(db);
-    this.db = db;
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("foreign_keys = ON");
-    this.migrate();
   }
 
-  private migrate(): void {
-    const version = this.db.pragma("user_version", { simple: true }) as number;
-    for (let i = version; i < MIGRATIONS.length; i++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[i]!);
-        this.db.pragma(`user_version = ${i + 1}`);
-      })();
+  /** open opens (or creates) dataDir/accord.db and migrates it; without a dataDir the store lives in memory. */
+  static async open(dataDir?: string): Promise<SqliteStore> {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const file = new Database(dataDir ? join(dataDir, "accord.db") : ":memory:");
+    file.pragma("journal_mode = WAL");
+    file.pragma("synchronous = FULL");
+    file.pragma("foreign_keys = ON");
+    const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: sqliteDatabase(file) }) });
+    try {
+      await migrate(db);
+    } catch (err) {
+      await db.destroy();
+      throw err;
     }
+    return new SqliteStore(db, file);
   }
 
-  async getObject(kind: ObjectKind, id: string): Promise<ObjectRecord | undefined> {
-    const row = this.db.prepare(`SELECT * FROM objects WHERE kind = ? AND id = ?`).get(kind, id) as ObjectRow | undefined;
-    return row ? fromRow(row) : undefined;
-  }
-
-  async getObjects(kind: ObjectKind, ids: string[]): Promise<Map<string, ObjectRecord>> {
-    const out = new Map<string, ObjectRecord>();
-    const statement = this.db.prepare(`SELECT * FROM objects WHERE kind = ? AND id = ?`);
-    for (const id of ids) {
-      const row = statement.get(kind, id) as ObjectRow | undefined;
-      if (row) out.set(id, fromRow(row));
-    }
-    return out;
-  }
-
-  async putObject(record: ObjectRecord, audit?: AuditDraft): Promise<void> {
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO objects (kind, id, name, seat_limit, created_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, seat_limit = excluded.seat_limit`,
-        )
-        .run(record.kind, record.id, record.name ?? null, record.seatLimit ?? null, record.createdAt.getTime());
-      if (audit) this.insertAudit(audit, "committed");
-    })();
-  }
-
-  async deleteObject(kind: ObjectKind, id: string): Promise<void> {
-    this.db.prepare(`DELETE FROM objects WHERE kind = ? AND id = ?`).run(kind, id);
-  }
-
-  async close(): Promise<void> {
-    if (this.db.open) this.db.close();
-  }
+  /** lockUntilCommit has nothing to add: every transaction holds the database's write lock from its BEGIN IMMEDIATE. */
+  protected override async lockUntilCommit(): Promise<void> {}
 }

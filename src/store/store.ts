@@ -1,7 +1,23 @@
 // Store is the port for app state that SpiceDB does not hold: names and settings of product
 // objects, invitations, personal plans and the audit log. Structure —who
-// belongs where— lives in the engine only. Two implementations satisfy it: SQLite (embedded,
-// under ACCORD_DATA_DIR) and PostgreSQL (remote mode).
+// belongs where— lives in the engine only. One implementation (sql-store.ts) satisfies it on
+// two dialects: SQLite (embedded, under ACCORD_DATA_DIR) and PostgreSQL (remote mode).
+
+/**
+ * StoreError is a failure a store reports in its own terms; the domain maps it to its errors
+ * (domain/errors.ts). `unavailable`: the database cannot be reached or is busy now, nothing was
+ * done, and the same call may succeed later.
+ */
+export class StoreError extends Error {
+  constructor(
+    readonly kind: "unavailable",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "StoreError";
+  }
+}
 
 export type ObjectKind = "organization" | "project" | "group" | "role" | "resource";
 

@@ -123,7 +123,7 @@ export async function stateFingerprint(server: TestServer): Promise<string> {
 
 /** appStateRows: every row of every table of the SQLite app store, sorted per table. */
 export function appStateRows(server: TestServer): string[] {
-  const db = (server.store as { db?: { prepare(sql: string): { all(): unknown[] } } }).db;
+  const db = (server.store as { file?: { prepare(sql: string): { all(): unknown[] } } }).file;
   if (!db) return [];
   // NOTE: SQLite's own tables are left out: sqlite_sequence advances when a rejected write's
   // pending audit entry is rolled back, which leaves a gap in ids but no app state behind.

@@ -65,7 +65,7 @@ beforeAll(async () => {
   // expiring), a personal plan, an invitation and the audit entries the writes produced.
   const source = tempDir();
   const engine = await EmbeddedEngine.open({ schema: SCHEMA, dataDir: source });
-  const store = new SqliteStore(source);
+  const store = await SqliteStore.open(source);
   const app = await startReplica(engine, store);
   try {
     expect((await app.call("POST", "/v1/orgs", { key: "manage", actor: `user:${olivia}`, body: { id: org, name: "Moving Co", seatLimit: 9 } })).status).toBe(201);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POSTGRES_MIGRATIONS } from "../../src/store/postgres-store.js";
+import { MIGRATIONS } from "../../src/store/sql-schema.js";
 import { spawnServer, type SpawnedServer } from "../support/spawn-server.js";
 import { KEYS, uid } from "../support/test-server.js";
 import { postgresAvailable, SKIP_MESSAGE, TEST_DATABASE_URL } from "../store/postgres-test-database.js";
@@ -79,8 +79,8 @@ describe.skipIf(!available)("two stateless replicas over one engine and one Post
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
     try {
-      const rows = await client.query("SELECT version FROM accord_migrations ORDER BY version");
-      expect(rows.rows.map((r) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((_, i) => i + 1));
+      const rows = await client.query("SELECT name FROM kysely_migration ORDER BY name");
+      expect(rows.rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS).sort());
     } finally {
       await client.end();
     }

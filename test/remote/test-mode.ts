@@ -27,7 +27,7 @@ export interface TestBackends {
 
 export async function openTestBackends(dataDir: string): Promise<TestBackends> {
   if (TEST_MODE === "embedded") {
-    return { engine: await EmbeddedEngine.open({ schema: SCHEMA, dataDir }), store: new SqliteStore(dataDir), closeBackends: async () => undefined };
+    return { engine: await EmbeddedEngine.open({ schema: SCHEMA, dataDir }), store: await SqliteStore.open(dataDir), closeBackends: async () => undefined };
   }
   const backends = TEST_MODE === "spicedb" ? await (await import("../spicedb/real-engine.js")).startRealEngine() : await remoteBackends();
   try {

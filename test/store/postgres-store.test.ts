@@ -1,9 +1,11 @@
 // Pins the Store contract for PostgresStore, plus what only PostgreSQL has: migrations applied
 // once when replicas start together, transactions, and "unavailable" when PostgreSQL is gone.
+import { sql, type Migration } from "kysely";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { DomainError } from "../../src/domain/errors.js";
-import { POSTGRES_MIGRATIONS, PostgresStore } from "../../src/store/postgres-store.js";
+import { PostgresStore } from "../../src/store/postgres-store.js";
+import { MIGRATIONS } from "../../src/store/sql-schema.js";
+import { StoreError } from "../../src/store/store.js";
 import { dropSchema, freshSchema, postgresAvailable, SKIP_MESSAGE, TEST_DATABASE_URL } from "./postgres-test-database.js";
 import { storeContract } from "./store-contract.js";
 
@@ -25,27 +27,29 @@ describe.skipIf(!available)("PostgresStore", () => {
   it("applies each migration exactly once when several replicas start at the same moment", async () => {
     const schema = freshSchema();
     schemas.push(schema);
-    const migrations = [
-      ...POSTGRES_MIGRATIONS,
+    const migrations: Record<string, Migration> = {
+      ...MIGRATIONS,
       // A non-idempotent step: applying it twice would fail (duplicate column) or double the rows.
-      `ALTER TABLE objects ADD COLUMN note TEXT`,
-      `INSERT INTO objects (kind, id, name, created_at) VALUES ('organization', 'seeded', 'seeded once', now())`,
-    ];
+      "9001_note": { up: async (db) => void (await sql`ALTER TABLE objects ADD COLUMN note TEXT`.execute(db)) },
+      "9002_seed": {
+        up: async (db) => void (await sql`INSERT INTO objects (kind, id, name, created_at) VALUES ('organization', 'seeded', 'seeded once', now())`.execute(db)),
+      },
+    };
+    const applied = async (store: PostgresStore) => (await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(store.db)).rows.map((r) => r.name);
     const stores = await Promise.all(
       Array.from({ length: 4 }, () => PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, migrations, max: 2 })),
     );
     try {
-      const versions = await stores[0]!.pool.query<{ version: number }>("SELECT version FROM accord_migrations ORDER BY version");
-      expect(versions.rows.map((r) => r.version)).toEqual(migrations.map((_, i) => i + 1));
-      const seeded = await stores[0]!.pool.query("SELECT count(*)::int AS n FROM objects WHERE id = 'seeded'");
-      expect(seeded.rows[0].n).toBe(1);
-      expect(await stores[3]!.migrationVersion()).toBe(migrations.length);
+      expect(await applied(stores[0]!)).toEqual(Object.keys(migrations).sort());
+      const seeded = await sql<{ n: number }>`SELECT count(*)::int AS n FROM objects WHERE id = 'seeded'`.execute(stores[0]!.db);
+      expect(seeded.rows[0]!.n).toBe(1);
+      expect(await applied(stores[3]!)).toEqual(Object.keys(migrations).sort());
       // A later start with the same list applies nothing new.
       const again = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, migrations });
-      expect(await again.migrationVersion()).toBe(migrations.length);
+      expect(await applied(again)).toEqual(Object.keys(migrations).sort());
       await again.close();
       // An older Accord refuses a database migrated past it.
-      await expect(PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, migrations: POSTGRES_MIGRATIONS })).rejects.toThrow(/newer than this Accord/);
+      await expect(PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, migrations: MIGRATIONS })).rejects.toThrow(/newer than this Accord/);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
@@ -95,16 +99,16 @@ describe.skipIf(!available)("PostgresStore", () => {
     schemas.push(schema);
     const store = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema });
     try {
+      const insert = (trx: typeof store.db, id: string, name: string) =>
+        trx.insertInto("objects").values({ kind: "group", id, name, seat_limit: null, created_at: new Date() }).execute();
       await expect(
-        store.transaction(async (tx) => {
-          await tx.query("INSERT INTO objects (kind, id, name, created_at) VALUES ('group', 'g1', 'first', now())");
-          await tx.query("INSERT INTO objects (kind, id, name, created_at) VALUES ('group', 'g1', 'duplicate', now())");
+        store.db.transaction().execute(async (trx) => {
+          await insert(trx, "g1", "first");
+          await insert(trx, "g1", "duplicate");
         }),
       ).rejects.toThrow(/duplicate key/);
       expect(await store.getObject("group", "g1")).toBeUndefined();
-      await store.transaction(async (tx) => {
-        await tx.query("INSERT INTO objects (kind, id, name, created_at) VALUES ('group', 'g2', 'kept', now())");
-      });
+      await store.db.transaction().execute((trx) => insert(trx, "g2", "kept"));
       expect((await store.getObject("group", "g2"))?.name).toBe("kept");
     } finally {
       await store.close();
@@ -131,8 +135,8 @@ describe.skipIf(!available)("PostgresStore", () => {
       const outcomes = await Promise.allSettled([store.getObject("organization", "o1"), store.getObject("organization", "o1")]);
       for (const outcome of outcomes) {
         if (outcome.status === "rejected") {
-          expect(outcome.reason).toBeInstanceOf(DomainError);
-          expect((outcome.reason as DomainError).failure.kind).toBe("unavailable");
+          expect(outcome.reason).toBeInstanceOf(StoreError);
+          expect((outcome.reason as StoreError).kind).toBe("unavailable");
         }
       }
       expect((await store.getObject("organization", "o1"))?.name).toBe("before");
@@ -144,6 +148,6 @@ describe.skipIf(!available)("PostgresStore", () => {
   it("fails with unavailable when nothing listens at the address", async () => {
     await expect(
       PostgresStore.open({ connectionString: "postgres://postgres@127.0.0.1:1/postgres", schema: freshSchema() }),
-    ).rejects.toSatisfy((err: unknown) => err instanceof DomainError && err.failure.kind === "unavailable");
+    ).rejects.toSatisfy((err: unknown) => err instanceof StoreError && err.kind === "unavailable");
   });
 });

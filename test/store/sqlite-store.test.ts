@@ -7,5 +7,5 @@ import { storeContract } from "./store-contract.js";
 
 storeContract("SqliteStore", async () => {
   const dir = mkdtempSync(join(tmpdir(), "accord-store-"));
-  return { store: new SqliteStore(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return { store: await SqliteStore.open(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 });
