@@ -37,6 +37,18 @@ export function atLeastAsFresh(have: Revision | undefined, wanted: Revision | un
   return seesAll(have, wanted as Extract<Revision, { kind: "snapshot" }>);
 }
 
+/** revisionDecoder is decodeRevision remembering the last `size` tokens (the same ones come back on every request). */
+export function revisionDecoder(size: number): (token: string) => Revision | undefined {
+  const decoded = new Map<string, Revision | undefined>();
+  return (token) => {
+    if (decoded.has(token)) return decoded.get(token);
+    const revision = decodeRevision(token);
+    if (decoded.size >= size) decoded.delete(decoded.keys().next().value!);
+    decoded.set(token, revision);
+    return revision;
+  };
+}
+
 type Snapshot = Extract<Revision, { kind: "snapshot" }>;
 
 const visible = (s: Snapshot, txid: bigint) => txid < s.xmin || (txid < s.xmax && !s.xips.includes(txid));

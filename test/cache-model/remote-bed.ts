@@ -4,7 +4,8 @@
 // npm run test:spicedb: a real SpiceDB on PostgreSQL).
 import { v1 } from "@authzed/authzed-node";
 import { expect } from "vitest";
-import { CheckCache, type WatchedEngine } from "../../src/engine/cache/check-cache.js";
+import { CheckCache } from "../../src/engine/cache/check-cache.js";
+import type { WatchedEngine } from "../../src/engine/cache/watch-watermark.js";
 import type { Engine, RelationshipUpdate } from "../../src/engine/engine.js";
 import type { RemoteEngine, RemoteEngineOptions } from "../../src/engine/remote/remote-engine.js";
 import { toRelationshipUpdate } from "../../src/engine/spicedb/relationship-codec.js";

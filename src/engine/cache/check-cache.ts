@@ -13,30 +13,22 @@
 //   T ≤ W — by default T is this replica's newest write. A request ahead of both waits briefly
 //   for the watch (watchWaitMs), then goes to the engine. While the watch is down nothing is
 //   answered from memory. Misses are asked at the watch's checkpoint (or T, when fresher), so
-//   their answers are at least as fresh as what the cache has seen.
+//   their answers are at least as fresh as what the cache has seen (watch-watermark.ts).
 // Either way: `full` bypasses; conditional (caveated) answers are never stored; expiries are
-// changes of their own (expiry-schedule.ts); a schema change drops everything. Subject sets
-// (subject-sets.ts) follow the same rules.
+// changes of their own (expiry-schedule.ts); a schema change drops everything. Changes reach
+// the answers through change-intake.ts. Subject sets (subject-sets.ts) follow the same rules.
 import { EngineDecorator } from "../engine-decorator.js";
-import type { BulkCheckResult, CheckItem, CheckResult, Consistency, Engine, EngineChange, ObservesChanges, Precondition, Relationship, RelationshipUpdate, WatchEvent } from "../engine.js";
+import type { BulkCheckResult, CheckItem, CheckResult, Consistency, Engine, ObservesChanges, Precondition, Relationship, RelationshipUpdate } from "../engine.js";
 import { checkKey } from "./check-key.js";
 import { inFullyConsistentScope } from "../consistency-scope.js";
-import { atLeastAsFresh, decodeRevision, type Revision } from "../revision.js";
-import { parseSchema } from "../schema/parse-schema.js";
+import { revisionDecoder, type Revision } from "../revision.js";
 import { AnswerStore } from "./answer-store.js";
-import { EVERYTHING, ImpactRules, pairKey, type Impact } from "./change-impact.js";
+import { pairKey, type Impact } from "./change-impact.js";
 import { LocalGuard, RevisionGuard } from "./change-guard.js";
-import { ExpirySchedule } from "./expiry-schedule.js";
+import { ChangeIntake } from "./change-intake.js";
 import { BULK_SET_MIN, SubjectSets, type SubjectSetOptions } from "./subject-sets.js";
-import { WatchFeed } from "./watch-feed.js";
+import { WatchWatermark, type WatchedEngine } from "./watch-watermark.js";
 import { CacheCounters, type CheckCacheStats } from "./cache-stats.js";
-
-/** The remote engine as the cache uses it: its watch, and its newest acknowledged write. */
-export interface WatchedEngine extends Pick<Engine, "watch" | "readSchema"> {
-  newestWriteToken(): string | undefined;
-  /** Tell the engine of an expiry it did not write (it makes the expiry visible on time). */
-  noteExpiry?(at: number): void;
-}
 
 export type CacheSource = { kind: "local"; engine: ObservesChanges & Pick<Engine, "readSchema"> } | { kind: "watch"; engine: WatchedEngine };
 
@@ -60,15 +52,13 @@ export class CheckCache extends EngineDecorator {
   private readonly answers: AnswerStore;
   private readonly sets: SubjectSets | undefined;
   private readonly guard: LocalGuard | RevisionGuard;
-  private readonly expiries: ExpirySchedule;
   private readonly counters = new CacheCounters();
-  private rules: ImpactRules | undefined;
-  private rulesVersion = 0;
+  private readonly intake: ChangeIntake;
   private stopObserving: (() => void) | undefined;
-  private readonly feed: WatchFeed | undefined;
-  /** Remote: the newest checkpoint, and whether the watch is up. */
-  private watermark: { token: string; revision: Revision } | undefined;
-  private pendingLag: Array<{ revision: Revision; at: number }> = [];
+  /** Remote: how far the watch has come (undefined when local). */
+  private readonly watermark: WatchWatermark | undefined;
+  /** decode reads a token's revision, remembering the last few (the same tokens come back on every request). */
+  private readonly decode = revisionDecoder(256);
 
   constructor(inner: Engine, private readonly options: CheckCacheOptions) {
     super(inner);
@@ -76,27 +66,25 @@ export class CheckCache extends EngineDecorator {
     const source = options.source;
     const local = source.kind === "local";
     this.guard = local ? new LocalGuard() : new RevisionGuard();
-    const windows = local
-      ? { open: (impact: Impact) => (this.guard as LocalGuard).begin([impact]), close: (id: number) => (this.guard as LocalGuard).end(id) }
-      : { open: (impact: Impact) => (this.guard as RevisionGuard).openWindow(impact), close: (id: number) => (this.guard as RevisionGuard).closeWindow(id) };
-    this.expiries = new ExpirySchedule(options.expiryMarginMs ?? (local ? 5 : 1_000), windows, (impact) => this.drop(impact));
+    this.intake = new ChangeIntake(
+      { drop: (impact, at) => this.drop(impact, at), clear: () => this.clear() },
+      { guard: this.guard, counters: this.counters, readSchema: () => source.engine.readSchema(), expiryMarginMs: options.expiryMarginMs ?? (local ? 5 : 1_000) },
+    );
     if (options.subjectSets) {
       this.sets = new SubjectSets(
         { inner, guard: this.guard, engineConsistency: () => this.engineConsistency(undefined), fresh: (revision, wanted) => this.fresh(revision, wanted) },
         options.subjectSets,
       );
     }
-    void this.loadRules();
     if (source.kind === "local") {
-      const observed = source.engine.observeChanges((change) => this.localChange(change));
-      for (const relationship of observed.expiring) this.scheduleExpiry(relationship);
+      const observed = source.engine.observeChanges((change) => this.intake.localChange(change));
+      for (const relationship of observed.expiring) this.intake.scheduleExpiry(relationship);
       this.stopObserving = observed.stop;
     } else {
-      this.feed = new WatchFeed(source.engine, {
-        changes: (event) => this.watchedChanges(event),
-        checkpoint: (token, revision) => this.checkpoint(token, revision),
-        schemaChanged: () => this.schemaChanged(),
-        down: (lostTrack) => this.watchDown(lostTrack),
+      this.watermark = new WatchWatermark(source.engine, this.guard as RevisionGuard, this.counters, {
+        changes: (event) => this.remoteChange(event.changes, event.zedToken, false),
+        schemaChanged: () => this.intake.schemaChanged(),
+        lostTrack: () => this.clear(),
       });
     }
   }
@@ -160,24 +148,24 @@ export class CheckCache extends EngineDecorator {
   // Remote: a write through this replica drops what it can alter at once (the watch repeats it).
   override async write(updates: RelationshipUpdate[], preconditions?: Precondition[]) {
     const result = await this.inner.write(updates, preconditions);
-    if (this.feed) this.remoteChange(updates.map((u) => ({ operation: u.operation === "delete" ? "delete" : "touch", relationship: u.relationship })), result.zedToken, true);
+    if (this.watermark) this.remoteChange(updates.map((u) => ({ operation: u.operation === "delete" ? "delete" : "touch", relationship: u.relationship })), result.zedToken, true);
     return result;
   }
   override async deleteByFilter(...args: Parameters<Engine["deleteByFilter"]>) {
     const result = await this.inner.deleteByFilter(...args);
-    if (this.feed) this.applyImpacts([this.rules?.ofFilter(args[0]) ?? EVERYTHING], result.zedToken);
+    if (this.watermark) this.intake.filterChangedAt(args[0], this.decode(result.zedToken));
     return result;
   }
   override async writeSchema(schema: string) {
     const result = await this.inner.writeSchema(schema);
-    if (this.feed) this.schemaChanged();
+    if (this.watermark) this.intake.schemaChanged();
     return result;
   }
 
   /** stop ends the cache's listening (observer, watch) and leaves the engine open. */
   async stop(): Promise<void> {
     this.stopObserving?.();
-    await this.feed?.close();
+    await this.watermark?.close();
     await this.sets?.idle();
   }
 
@@ -191,7 +179,7 @@ export class CheckCache extends EngineDecorator {
       entries: this.answers.size,
       sets: this.sets?.readyCount ?? 0,
       setLookups: this.sets?.lookups ?? 0,
-      watch: this.feed ? { healthy: this.watermark !== undefined, restarts: this.feed.restarts } : undefined,
+      watch: this.watermark ? { healthy: this.watermark.up, restarts: this.watermark.restarts } : undefined,
     });
   }
 
@@ -218,22 +206,15 @@ export class CheckCache extends EngineDecorator {
 
   /** caughtUp resolves true once the watch has reached `token` (remote; at once when local), false after `ms`. */
   async caughtUp(token: string, ms: number): Promise<boolean> {
-    if (!this.feed) return true;
+    if (!this.watermark) return true;
     const wanted = this.decode(token);
     if (!wanted) return false;
-    const reached = () => this.watermark !== undefined && atLeastAsFresh(this.watermark.revision, wanted);
-    const deadline = performance.now() + ms;
-    while (!reached() && performance.now() < deadline) {
-      await this.feed.waitFor(wanted, Math.max(1, deadline - performance.now()));
-      // The feed may have passed it while the watch is down (no watermark): look again shortly.
-      if (!reached()) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    return reached();
+    return this.watermark.caughtUp(wanted, ms);
   }
 
   /** answering: the cache can answer and store (remote: the watch is up and past two checkpoints; tests and the bench wait for it). */
   answering(): boolean {
-    return !this.feed || (this.watermark !== undefined && (this.guard as RevisionGuard).storing());
+    return !this.watermark || this.watermark.answering();
   }
 
   private plan(item: CheckItem, consistency: Consistency | undefined): Plan {
@@ -241,7 +222,7 @@ export class CheckCache extends EngineDecorator {
     if (kind === "full") return { use: false };
     let wantedToken: string | undefined;
     if (kind === "at_least_as_fresh") wantedToken = (consistency as { token: string }).token;
-    else if (kind === "read_your_writes" && this.feed) {
+    else if (kind === "read_your_writes" && this.watermark) {
       // Remote read-your-writes is fully consistent at the engine inside a product rule's lock
       // (another replica may have written) and before this replica has written anything: the
       // cache may not weaken either.
@@ -250,21 +231,20 @@ export class CheckCache extends EngineDecorator {
     }
     const wanted = wantedToken === undefined ? undefined : this.decode(wantedToken);
     if (wantedToken !== undefined && !wanted) return { use: false };
-    if (this.feed && !this.watermark) return { use: false }; // the watch is down: nothing from memory
+    if (this.watermark && !this.watermark.up) return { use: false }; // the watch is down: nothing from memory
     return { use: true, key: checkKey(item), item, wanted, wantedToken };
   }
 
   /** fresh: an answer at `revision` may serve a request wanting `wanted` (see the file comment). */
   private fresh(revision: Revision | undefined, wanted: Revision | undefined): boolean {
     if (!wanted) return true;
-    if (!this.feed) return revision !== undefined && revision.datastore === wanted.datastore;
-    if (!this.watermark) return false;
-    return atLeastAsFresh(revision, wanted) || atLeastAsFresh(this.watermark.revision, wanted);
+    if (!this.watermark) return revision !== undefined && revision.datastore === wanted.datastore;
+    return this.watermark.fresh(revision, wanted);
   }
 
   /** find answers from an answer or a subject set, counting the hit; a miss changes nothing. */
   private find(plan: Usable): CheckResult | undefined {
-    this.expiries.advance(Date.now());
+    this.intake.advanceExpiries(Date.now());
     const answer = this.answers.get(plan.key);
     if (answer && this.fresh(answer.revision, plan.wanted)) {
       this.counters.hits += 1;
@@ -280,24 +260,20 @@ export class CheckCache extends EngineDecorator {
 
   /** afterWatchWait: remote, a request ahead of the watch waits for it (bounded) when memory holds something for it. */
   private async afterWatchWait(plan: Usable): Promise<CheckResult | undefined> {
-    if (!this.feed || !plan.wanted || !this.watermark || atLeastAsFresh(this.watermark.revision, plan.wanted)) return undefined;
+    if (!this.watermark || !plan.wanted || !this.watermark.up || this.watermark.reached(plan.wanted)) return undefined;
     if (!this.answers.get(plan.key)) return undefined;
-    await this.feed.waitFor(plan.wanted, this.options.watchWaitMs ?? 50);
+    await this.watermark.waitFor(plan.wanted, this.options.watchWaitMs ?? 50);
     return this.find(plan);
   }
 
   /** engineConsistency: what a miss is asked at (remote: the watch's checkpoint, or the request's token when fresher). */
   private engineConsistency(plan: Usable | undefined): Consistency | undefined {
-    if (!this.feed || !this.watermark) return undefined;
-    const { token, revision } = this.watermark;
-    if (!plan?.wanted || atLeastAsFresh(revision, plan.wanted)) return { kind: "at_least_as_fresh", token };
-    return { kind: "at_least_as_fresh", token: plan.wantedToken! };
+    return this.watermark?.consistencyFor(plan?.wanted, plan?.wantedToken);
   }
-
 
   private store(plan: Usable, result: CheckResult, ticket: number): void {
     if (result.permissionship === "conditional") return;
-    this.expiries.advance(Date.now());
+    this.intake.advanceExpiries(Date.now());
     const revision = this.decode(result.zedToken);
     if (this.guard.mayStore(ticket, pairKey(plan.item.resource.type, plan.item.permission), plan.item.subject, revision)) {
       this.answers.set(plan.key, plan.item, result, revision);
@@ -311,110 +287,14 @@ export class CheckCache extends EngineDecorator {
     return dropped;
   }
 
-  private impactsOf(changes: Array<{ relationship: Relationship }>): Impact[] {
-    const rules = this.rules;
-    if (!rules) return [EVERYTHING];
-    return changes.map(({ relationship: r }) => rules.ofRelationship(r.resource.type, r.relation, r.subject));
-  }
-
-  /** localChange: the embedded engine is about to change; returns what to do when it has. */
-  private localChange(change: EngineChange): () => void {
-    const impacts = change.kind === "updates" ? this.impactsOf(change.updates) : change.kind === "filter" ? [this.rules?.ofFilter(change.filter) ?? EVERYTHING] : [EVERYTHING];
-    if (change.kind === "schema") this.rules = undefined;
-    const guard = this.guard as LocalGuard;
-    const seq = guard.begin(impacts);
-    const dropped = impacts.reduce((sum, impact) => sum + this.drop(impact), 0);
-    if (change.kind === "updates") for (const u of change.updates) if (u.operation !== "delete") this.scheduleExpiry(u.relationship);
-    return () => {
-      const more = impacts.reduce((sum, impact) => sum + this.drop(impact), 0);
-      guard.end(seq);
-      this.counters.changed(dropped + more);
-      if (change.kind === "schema") void this.loadRules();
-    };
-  }
-
-  private watchedChanges(event: WatchEvent): void {
-    this.remoteChange(event.changes, event.zedToken, false);
-  }
-
   /** remoteChange: changes at a revision (from the watch, or a write of this replica) drop what they can alter. */
   private remoteChange(changes: Array<{ operation: string; relationship: Relationship }>, token: string, ownWrite: boolean): void {
-    const impacts = this.impactsOf(changes);
-    const revision = this.applyImpacts(impacts, token);
-    for (const c of changes) {
-      if (c.operation === "delete" || !c.relationship.expiresAt) continue;
-      this.scheduleExpiry(c.relationship);
-      if (!ownWrite) (this.options.source.engine as WatchedEngine).noteExpiry?.(c.relationship.expiresAt.getTime());
-    }
-    if (ownWrite && revision) this.pendingLag.push({ revision, at: performance.now() });
-  }
-
-  private applyImpacts(impacts: Impact[], token: string): Revision | undefined {
-    const guard = this.guard as RevisionGuard;
     const revision = this.decode(token);
-    let dropped = 0;
-    for (const impact of impacts) {
-      dropped += this.drop(impact, revision);
-      if (revision) guard.record(impact, revision);
+    this.intake.changedAt(changes, revision);
+    if (!ownWrite) {
+      const engine = this.options.source.engine as WatchedEngine;
+      for (const c of changes) if (c.operation !== "delete" && c.relationship.expiresAt) engine.noteExpiry?.(c.relationship.expiresAt.getTime());
     }
-    if (!revision) guard.reset(); // a change that cannot be placed: prove nothing until two checkpoints pass
-    this.counters.changed(dropped);
-    return revision;
-  }
-
-  private checkpoint(token: string, revision: Revision | undefined): void {
-    if (!revision) {
-      this.watermark = undefined;
-      return;
-    }
-    this.watermark = { token, revision };
-    (this.guard as RevisionGuard).checkpoint(revision);
-    if (this.pendingLag.length === 0) return;
-    const now = performance.now();
-    this.pendingLag = this.pendingLag.filter((p) => {
-      if (!atLeastAsFresh(revision, p.revision)) return true;
-      this.counters.watchLag(now - p.at);
-      return false;
-    });
-  }
-
-  private watchDown(lostTrack: boolean): void {
-    this.watermark = undefined;
-    (this.guard as RevisionGuard).reset();
-    if (lostTrack) this.clear();
-  }
-
-  private schemaChanged(): void {
-    this.rules = undefined;
-    this.clear();
-    this.counters.changed(0);
-    void this.loadRules();
-  }
-
-  private scheduleExpiry(relationship: Relationship): void {
-    if (!relationship.expiresAt) return;
-    const [impact] = this.impactsOf([{ relationship }]);
-    this.expiries.add(relationship.expiresAt.getTime(), impact!);
-  }
-
-  /** loadRules reads the engine's schema; until it is read (or after a schema change), every change drops everything. */
-  private async loadRules(): Promise<void> {
-    const version = ++this.rulesVersion;
-    try {
-      const rules = new ImpactRules(parseSchema(await this.options.source.engine.readSchema()));
-      if (version === this.rulesVersion) this.rules = rules;
-    } catch {
-      // Left without rules: exact still, only coarser.
-    }
-  }
-
-  private readonly decoded = new Map<string, Revision | undefined>();
-  /** decode reads a token's revision, remembering the last few (the same tokens come back on every request). */
-  private decode(token: string): Revision | undefined {
-    if (this.decoded.has(token)) return this.decoded.get(token);
-    const revision = decodeRevision(token);
-    if (this.decoded.size >= 256) this.decoded.delete(this.decoded.keys().next().value!);
-    this.decoded.set(token, revision);
-    return revision;
+    if (ownWrite && revision) this.watermark!.ownWrite(revision);
   }
 }

@@ -3,7 +3,8 @@
 // either: app → CheckCache → CheckCoalescer → engine. Cache misses are what get coalesced.
 // The cache hears of changes from the engine itself (embedded) or from SpiceDB's Watch
 // (remote); an engine that offers neither gets no cache.
-import { CheckCache, type CacheSource, type WatchedEngine } from "./check-cache.js";
+import { CheckCache, type CacheSource } from "./check-cache.js";
+import type { WatchedEngine } from "./watch-watermark.js";
 import { CheckCoalescer } from "./check-coalescer.js";
 import { DEFAULT_CHECK_PATH, type CheckPathOptions } from "../../config.js";
 import { observesChanges, type Engine } from "../engine.js";
