@@ -1,12 +1,10 @@
 // export-command: `accord export > dump.jsonl` writes everything an installation holds —
 // relationships (from the engine) and app state (objects, plans, invitations, audit, from the
 // store) — as JSON lines, so it can be imported elsewhere (embedded → cluster, or back).
-import { loadConfig } from "../config.js";
 import type { Engine, Relationship } from "../engine/engine.js";
 import type { ObjectKind, Store } from "../store/store.js";
-import { openBackends } from "../compose.js";
 import { EXPORT_FORMAT, EXPORT_VERSION, formatLine, type ExportLine } from "./export-format.js";
-import type { Command } from "./command.js";
+import { backendCommand } from "./backend-command.js";
 import { startProgress, type Progress } from "./progress.js";
 import { EmbeddedEngine } from "../engine/embedded/embedded-engine.js";
 
@@ -118,31 +116,14 @@ installation the environment configures (embedded ACCORD_DATA_DIR, or SPICEDB_EN
 DATABASE_URL) to standard output as JSON lines. Read it back with \`accord import\`.
 `;
 
-export const exportCommand: Command = {
-  summary: "write relationships and app state as JSON lines (to move between modes)",
-  async run(args: string[]): Promise<number> {
-    if (args.includes("--help") || args.includes("-h")) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (args.length > 0) {
-      process.stderr.write(USAGE);
-      return 2;
-    }
-    const backends = await openBackends(loadConfig());
-    try {
-      // The embedded engine knows how many relationships it holds: the bar can say how long is left.
-      const total = backends.engine instanceof EmbeddedEngine ? backends.engine.stats.replayedRelationships : undefined;
-      const progress = startProgress("export", { unit: "relationships", total });
-      const counts = await exportState(backends, (line) => writeOut(line), progress);
-      progress.finish();
-      process.stderr.write(`exported ${JSON.stringify(counts)}\n`);
-      return 0;
-    } finally {
-      await backends.close();
-    }
-  },
-};
+export const exportCommand = backendCommand("export", "write relationships and app state as JSON lines (to move between modes)", USAGE, async (backends) => {
+  // The embedded engine knows how many relationships it holds: the bar can say how long is left.
+  const total = backends.engine instanceof EmbeddedEngine ? backends.engine.stats.replayedRelationships : undefined;
+  const progress = startProgress("export", { unit: "relationships", total });
+  const counts = await exportState(backends, (line) => writeOut(line), progress);
+  progress.finish();
+  process.stderr.write(`exported ${JSON.stringify(counts)}\n`);
+});
 
 /** writeOut writes to stdout and waits when the pipe is full, so huge dumps stream. */
 function writeOut(line: string): Promise<void> | void {

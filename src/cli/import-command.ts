@@ -3,12 +3,10 @@
 // re-run converges), then objects, plans, invitations (existing ids are kept) and audit entries.
 import { fstatSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { loadConfig } from "../config.js";
 import type { Engine, Relationship } from "../engine/engine.js";
 import type { AuditEntry, Store } from "../store/store.js";
-import { openBackends } from "../compose.js";
 import { EXPORT_FORMAT, EXPORT_VERSION, parseLine } from "./export-format.js";
-import type { Command } from "./command.js";
+import { backendCommand } from "./backend-command.js";
 import { startProgress, type Progress } from "./progress.js";
 
 const BATCH = 1000;
@@ -91,31 +89,11 @@ Loads a dump written by \`accord export\` into the installation the environment 
 installation; for an embedded one, stop its server first.
 `;
 
-export const importCommand: Command = {
-  summary: "load a dump written by `accord export` (relationships and app state)",
-  async run(args: string[]): Promise<number> {
-    if (args.includes("--help") || args.includes("-h")) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (args.length > 0) {
-      process.stderr.write(USAGE);
-      return 2;
-    }
-    const backends = await openBackends(loadConfig());
-    try {
-      // Read from a file, stdin has a size: the bar can say how long is left.
-      const size = fstatSync(0).isFile() ? fstatSync(0).size : undefined;
-      const progress = startProgress("import", { unit: "relationships", total: size, totalIsBytes: true });
-      const counts = await importState(backends, createInterface({ input: process.stdin, crlfDelay: Infinity }), progress);
-      progress.finish();
-      process.stderr.write(`imported ${JSON.stringify(counts)}\n`);
-      return 0;
-    } catch (err) {
-      process.stderr.write(`accord import: ${err instanceof Error ? err.message : String(err)}\n`);
-      return 1;
-    } finally {
-      await backends.close();
-    }
-  },
-};
+export const importCommand = backendCommand("import", "load a dump written by `accord export` (relationships and app state)", USAGE, async (backends) => {
+  // Read from a file, stdin has a size: the bar can say how long is left.
+  const size = fstatSync(0).isFile() ? fstatSync(0).size : undefined;
+  const progress = startProgress("import", { unit: "relationships", total: size, totalIsBytes: true });
+  const counts = await importState(backends, createInterface({ input: process.stdin, crlfDelay: Infinity }), progress);
+  progress.finish();
+  process.stderr.write(`imported ${JSON.stringify(counts)}\n`);
+});
