@@ -9,7 +9,8 @@ import { SCHEMA } from "../support/test-server.js";
 describe("parseSchema", () => {
   it("reads every definition, relation and permission of schema.zed", () => {
     const schema = parseSchema(SCHEMA);
-    expect([...schema.definitions.keys()]).toEqual(["user", "organization", "group", "role", "role_binding", "project", "resource"]);
+    expect([...schema.definitions.keys()]).toEqual(["user", "organization", "group", "role", "role_binding", "project", "project_feature", "workspace", "folder", "resource"]);
+    expect(schema.definitions.get("folder")!.relations.get("parent")!.allowed).toEqual([{ type: "workspace" }, { type: "folder" }]);
     expect(schema.caveats).toEqual(new Set(["ip_allowlist"]));
     expect(memberKind(schema, "project", "viewer")).toBe("relation");
     expect(memberKind(schema, "project", "view")).toBe("permission");
