@@ -3,6 +3,7 @@
 // Routes receive these and only parse, call one and map its answer.
 import type { Engine } from "../engine/engine.js";
 import type { Store } from "../store/store.js";
+import { fullyConsistent } from "../engine/consistency-scope.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import { createExplainPermission } from "./access/explain-permission.js";
 import { createCheckReadiness } from "./health/check-readiness.js";
@@ -76,6 +77,17 @@ export interface DomainDeps {
 export type UseCases = ReturnType<typeof createUseCases>;
 
 export function createUseCases(deps: DomainDeps) {
+  const product = productUseCases(deps);
+  // Replicas sharing a store (remote mode): a product call reads the engine fully consistent, so
+  // a change made through any replica is seen by the next call through any other (rule 11) —
+  // the caller of a product endpoint has no zedToken to hand over. Product calls are few; the
+  // permission queries below keep their own consistency.
+  const acrossReplicas = deps.store.runExclusive ? fullyConsistentCalls(product) : product;
+  return { ...coreUseCases(deps), ...acrossReplicas };
+}
+
+/** coreUseCases: the permission queries, raw relationships and schema, health. */
+function coreUseCases(deps: DomainDeps) {
   return {
     checkReadiness: createCheckReadiness(deps),
     checkPermission: createCheckPermission(deps),
@@ -89,6 +101,13 @@ export function createUseCases(deps: DomainDeps) {
     readSchema: createReadSchema(deps),
     writeSchema: createWriteSchema(deps),
     validateSchema: createValidateSchema(),
+    watchRelationships: createWatchRelationships(deps),
+  };
+}
+
+/** productUseCases: organizations, projects, groups, roles, content, invitations, plans, access, audit. */
+function productUseCases(deps: DomainDeps) {
+  return {
     listOrgAccess: createListOrgAccess(deps),
     listProjectAccess: createListProjectAccess(deps),
     listResourceAccess: createListResourceAccess(deps),
@@ -126,11 +145,22 @@ export function createUseCases(deps: DomainDeps) {
     listProjectMembers: createListProjectMembers(deps),
     readProjectPermissions: createReadProjectPermissions(deps),
     removeProjectMember: createRemoveProjectMember(deps),
-    watchRelationships: createWatchRelationships(deps),
     createCustomRole: createCreateCustomRole(deps),
     deleteCustomRole: createDeleteCustomRole(deps),
     getCustomRole: createGetCustomRole(deps),
     listCustomRoles: createListCustomRoles(deps),
     updateCustomRole: createUpdateCustomRole(deps),
   };
+}
+
+type UseCase = { execute(...args: never[]): unknown };
+
+/** fullyConsistentCalls runs every use case's execute inside fullyConsistent (engine/consistency-scope.ts). */
+function fullyConsistentCalls<T extends Record<string, UseCase>>(useCases: T): T {
+  const wrapped: Record<string, UseCase> = {};
+  for (const [name, useCase] of Object.entries(useCases)) {
+    const execute = useCase.execute.bind(useCase) as (...args: unknown[]) => unknown;
+    wrapped[name] = { ...useCase, execute: (...args: unknown[]) => fullyConsistent(async () => execute(...args)) };
+  }
+  return wrapped as T;
 }

@@ -58,6 +58,24 @@ describe("3 replicas over 2 SpiceDB nodes", () => {
     expect(stale).toBe(0);
   });
 
+  it("a product change through one replica is seen at once by product calls through the others (no zedToken to hand over)", async () => {
+    for (let round = 0; round < 10; round++) {
+      const [owner, member, org, project, doc] = [uid("owner"), uid("m"), uid("org"), uid("p"), uid("doc")];
+      const step = (replica: number, method: string, path: string, body?: unknown) => on(replica)(method, path, { ...as(owner), ...(body ? { body } : {}) });
+      expect((await step(round % 3, "POST", "/v1/orgs", { id: org })).status).toBe(201);
+      const read = await step((round + 1) % 3, "GET", `/v1/orgs/${org}`);
+      expect(read.status, JSON.stringify(read.body)).toBe(200);
+      expect((await step((round + 2) % 3, "PUT", `/v1/orgs/${org}/members/${member}`, { role: "member" })).status).toBe(200);
+      expect((await step(round % 3, "POST", "/v1/projects", { id: project, owner: `organization:${org}` })).status).toBe(201);
+      const registered = await step((round + 1) % 3, "PUT", `/v1/resources/${doc}`, { project });
+      expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+      const granted = await step((round + 2) % 3, "PUT", `/v1/projects/${project}/members/user:${member}`, { role: "viewer" });
+      expect(granted.status, JSON.stringify(granted.body)).toBe(200);
+      const members = await step(round % 3, "GET", `/v1/projects/${project}/members`);
+      expect(members.body.members.map((m: { subject: string }) => m.subject)).toContain(`user:${member}`);
+    }
+  });
+
   it("two replicas adding a member for the last free seat at once: exactly one wins", async () => {
     for (let round = 0; round < 3; round++) {
       const owner = uid("owner");
