@@ -4,7 +4,7 @@
 // Databases made before the Migrator kept their own count (SQLite PRAGMA user_version,
 // PostgreSQL accord_migrations): migrations that count already covers are recorded, not re-run.
 import { PostgresAdapter, sql, type ColumnDataType, type ColumnType, type Generated, type Kysely, type Migration, Migrator } from "kysely";
-import type { AuditChange, AuditEntry, InvitationRecord, InvitationStatus, Invitee, ObjectKind, PersonalPlan } from "./store.js";
+import type { AuditChange, AuditEntry, InvitationRecord, InvitationStatus, InvitedProjectAccess, Invitee, ObjectKind, ObjectSettings, PersonalPlan } from "./store.js";
 
 /** Time is written as a Date; it reads back as a Date (PostgreSQL) or epoch milliseconds (SQLite). */
 type Time = ColumnType<Date | number, Date, Date>;
@@ -15,7 +15,7 @@ type Document<T> = ColumnType<T | string, string, string>;
 type OptionalDocument<T> = ColumnType<T | string | null, string | null, string | null>;
 
 export interface Tables {
-  objects: { kind: ObjectKind; id: string; name: string | null; seat_limit: number | null; created_at: Time };
+  objects: { kind: ObjectKind; id: string; name: string | null; seat_limit: number | null; settings: OptionalDocument<ObjectSettings>; created_at: Time };
   invitations: {
     id: string;
     target_type: InvitationRecord["targetType"];
@@ -25,6 +25,7 @@ export interface Tables {
     invitee_id: string;
     role: string;
     scopes: OptionalDocument<Record<string, string>>;
+    projects: OptionalDocument<InvitedProjectAccess[]>;
     holds_seat: Flag;
     status: InvitationStatus;
     invited_by: string;
@@ -34,6 +35,7 @@ export interface Tables {
     updated_at: Time;
   };
   plans: { user_id: string; plan: PersonalPlan; updated_at: Time };
+  org_members: { org_id: string; user_id: string; joined_at: Time; email: string | null };
   audit_entries: {
     /** A number (SQLite) or a bigint's text (PostgreSQL). */
     id: Generated<number | string>;
@@ -158,6 +160,28 @@ export const MIGRATIONS: Record<string, Migration> = {
     await sql`alter table audit_entries alter column changes type json using changes::json, alter column detail type json using detail::json`.execute(db);
     await sql`alter table invitations alter column scopes type json using scopes::json`.execute(db);
   }),
+
+  // Rules 13-18: an object's further settings (feature keys, custom roles, default role), the
+  // project access an organization invitation carries, and when each member joined (with the
+  // e-mail address they proved). Documents are json on PostgreSQL, as migration 3 made them.
+  "0004_settings_project_access_members": {
+    up: async (db) => {
+      const type = columnTypes(db);
+      const postgres = isPostgres(db);
+      const document = postgres ? "json" : type.document;
+      await db.schema.alterTable("objects").addColumn("settings", document).execute();
+      await db.schema.alterTable("invitations").addColumn("projects", document).execute();
+      await db.schema
+        .createTable("org_members")
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("joined_at", type.time, (c) => c.notNull())
+        .addColumn("email", "text")
+        .addPrimaryKeyConstraint("org_members_pkey", ["org_id", "user_id"])
+        .$call((table) => (postgres ? table : table.modifyEnd(sql`without rowid`)))
+        .execute();
+    },
+  },
 };
 
 /**

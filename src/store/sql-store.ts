@@ -18,6 +18,7 @@ import type {
   InvitationRecord,
   InvitationTarget,
   Invitee,
+  MemberRecord,
   ObjectKind,
   ObjectRecord,
   PersonalPlan,
@@ -38,6 +39,7 @@ function objectFrom(row: Selectable<Tables["objects"]>): ObjectRecord {
   const record: ObjectRecord = { kind: row.kind, id: row.id, createdAt: new Date(row.created_at) };
   if (row.name !== null) record.name = row.name;
   if (row.seat_limit !== null) record.seatLimit = row.seat_limit;
+  if (row.settings !== null && row.settings !== undefined) record.settings = document(row.settings);
   return record;
 }
 
@@ -57,6 +59,7 @@ function invitationFrom(row: InvitationRow): InvitationRecord {
   };
   if (row.org_id !== null) record.orgId = row.org_id;
   if (row.scopes !== null) record.scopes = document(row.scopes);
+  if (row.projects !== null && row.projects !== undefined) record.projects = document(row.projects);
   if (row.responded_by !== null) record.respondedBy = row.responded_by;
   return record;
 }
@@ -124,9 +127,18 @@ export abstract class SqlStore implements Store {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto("objects")
-        .values({ kind: record.kind, id: record.id, name: record.name ?? null, seat_limit: record.seatLimit ?? null, created_at: record.createdAt })
+        .values({
+          kind: record.kind,
+          id: record.id,
+          name: record.name ?? null,
+          seat_limit: record.seatLimit ?? null,
+          settings: record.settings ? JSON.stringify(record.settings) : null,
+          created_at: record.createdAt,
+        })
         .onConflict((conflict) =>
-          conflict.columns(["kind", "id"]).doUpdateSet((eb) => ({ name: eb.ref("excluded.name"), seat_limit: eb.ref("excluded.seat_limit") })),
+          conflict
+            .columns(["kind", "id"])
+            .doUpdateSet((eb) => ({ name: eb.ref("excluded.name"), seat_limit: eb.ref("excluded.seat_limit"), settings: eb.ref("excluded.settings") })),
         )
         .execute();
       if (audit) await insertAudit(trx, audit, "committed");
@@ -169,6 +181,7 @@ export abstract class SqlStore implements Store {
           invitee_id: record.invitee.id,
           role: record.role,
           scopes: record.scopes ? JSON.stringify(record.scopes) : null,
+          projects: record.projects ? JSON.stringify(record.projects) : null,
           holds_seat: record.holdsSeat,
           status: record.status,
           invited_by: record.invitedBy,
@@ -270,6 +283,35 @@ export abstract class SqlStore implements Store {
       .where((eb) => eb.or([eb("status", "=", "accepting"), eb.and([eb("status", "=", "pending"), eb("expires_at", ">", change.at)])]))
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  async putMember(record: MemberRecord): Promise<void> {
+    await this.db
+      .insertInto("org_members")
+      .values({ org_id: record.orgId, user_id: record.userId, joined_at: record.joinedAt, email: record.email ?? null })
+      .onConflict((conflict) =>
+        conflict.columns(["org_id", "user_id"]).doUpdateSet((eb) => ({ joined_at: eb.ref("excluded.joined_at"), email: eb.ref("excluded.email") })),
+      )
+      .execute();
+  }
+
+  async listMembers(orgId: string): Promise<Map<string, MemberRecord>> {
+    const rows = await this.db.selectFrom("org_members").selectAll().where("org_id", "=", orgId).execute();
+    const out = new Map<string, MemberRecord>();
+    for (const row of rows) {
+      const record: MemberRecord = { orgId: row.org_id, userId: row.user_id, joinedAt: new Date(row.joined_at) };
+      if (row.email !== null) record.email = row.email;
+      out.set(row.user_id, record);
+    }
+    return out;
+  }
+
+  async deleteMembers(orgId: string, userId?: string): Promise<void> {
+    await this.db
+      .deleteFrom("org_members")
+      .where("org_id", "=", orgId)
+      .$if(userId !== undefined, (q) => q.where("user_id", "=", userId!))
+      .execute();
   }
 
   async getPlan(userId: string): Promise<PersonalPlan | undefined> {

@@ -27,7 +27,32 @@ export interface ObjectRecord {
   name?: string;
   /** Organization settings: members plus pending invitations may not exceed it. */
   seatLimit?: number;
+  /** Further settings of the object (rules 13, 17, 18); absent keys take their defaults. */
+  settings?: ObjectSettings;
   createdAt: Date;
+}
+
+/**
+ * ObjectSettings are the settings an object keeps beside its name: an organization's feature
+ * keys and whether it may use custom roles; a project's default role for members added without one.
+ */
+export interface ObjectSettings {
+  /** Organization: its feature keys (rule 13), in the order they were set. */
+  features?: string[];
+  /** Organization: whether its plan or settings allow custom roles (rule 17); true when absent. */
+  customRoles?: boolean;
+  /** Project: the role of a member added without one (rule 18); `editor` when absent. */
+  defaultRole?: string;
+}
+
+/** MemberRecord is what app state knows of an organization member beyond the engine (rule 16). */
+export interface MemberRecord {
+  orgId: string;
+  userId: string;
+  /** When they joined: created the organization, accepted an invitation, or were added. */
+  joinedAt: Date;
+  /** The lower-case address they proved by accepting an e-mail invitation. */
+  email?: string;
 }
 
 export interface Store extends AppStateStore {
@@ -74,6 +99,8 @@ export interface InvitationRecord {
   role: string;
   /** Org scopes to grant with the role (organization invitations). */
   scopes?: Record<string, string>;
+  /** Project access granted on acceptance with the org role (organization invitations, rule 14). */
+  projects?: InvitedProjectAccess[];
   /** Whether it holds a seat of orgId while pending (organization invitations). */
   holdsSeat: boolean;
   status: InvitationStatus;
@@ -84,6 +111,14 @@ export interface InvitationRecord {
   updatedAt: Date;
   /** User id of who accepted, declined or revoked it. */
   respondedBy?: string;
+}
+
+/** InvitedProjectAccess is one project an organization invitation grants: a role and per-project scopes. */
+export interface InvitedProjectAccess {
+  project: string;
+  /** Built-in project role or `role:<id>`. */
+  role: string;
+  scopes?: Record<string, string>;
 }
 
 /** InvitationTarget names an organization or a project that invitations are to. */
@@ -172,7 +207,7 @@ export interface AuditQuery {
   limit: number;
 }
 
-/** AppStateStore is the part of the Store that holds invitations, plans and the audit log. */
+/** AppStateStore is the part of the Store that holds invitations, member records, plans and the audit log. */
 export interface AppStateStore {
   /** insertInvitation inserts unless a pending one names the same target and invitee, or the seats are taken (checked in the same transaction). */
   insertInvitation(record: InvitationRecord, guard: InvitationGuard, audit?: AuditDraft): Promise<InsertInvitationOutcome>;
@@ -192,6 +227,12 @@ export interface AppStateStore {
    * or project; returns how many. Expired ones stay as they are (they show as expired).
    */
   endInvitationsTo(target: InvitationTarget, change: { at: Date; by?: string }): Promise<number>;
+  /** putMember records (or replaces) when a user joined an organization and the e-mail they proved. */
+  putMember(record: MemberRecord): Promise<void>;
+  /** listMembers returns an organization's member records by user id. */
+  listMembers(orgId: string): Promise<Map<string, MemberRecord>>;
+  /** deleteMembers forgets one member's record, or every record of the organization. */
+  deleteMembers(orgId: string, userId?: string): Promise<void>;
   getPlan(userId: string): Promise<PersonalPlan | undefined>;
   setPlan(userId: string, plan: PersonalPlan, at: Date, audit?: AuditDraft): Promise<void>;
   /** appendAudit stores an entry and returns its id. */

@@ -250,6 +250,38 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       expect(await store.countSeatInvitations(org, at)).toBe(0);
     });
 
+    it("keeps object settings and an invitation's project access as written (rules 13-18)", async () => {
+      const org = id("org");
+      const createdAt = new Date("2024-01-01T00:00:00.000Z");
+      await store.putObject({ kind: "organization", id: org, settings: { features: ["reports", "analytics"], customRoles: false }, createdAt });
+      expect(await store.getObject("organization", org)).toEqual({ kind: "organization", id: org, settings: { features: ["reports", "analytics"], customRoles: false }, createdAt });
+      await store.putObject({ kind: "organization", id: org, name: "Renamed", createdAt });
+      expect(await store.getObject("organization", org)).not.toHaveProperty("settings");
+      const projects = [{ project: "p1", role: "editor", scopes: { settings_members: "view", reports: "full" } }, { project: "p2", role: "role:auditor" }];
+      const withAccess = invitation({ targetId: org, orgId: org, projects });
+      await store.insertInvitation(withAccess, { now: T0 });
+      expect(await store.getInvitation(withAccess.id)).toEqual(withAccess);
+    });
+
+    it("records when members joined and the e-mail they proved; forgets one or all of an organization", async () => {
+      const [org, other] = [id("org"), id("org")];
+      await store.putMember({ orgId: org, userId: "ann", joinedAt: T0 });
+      await store.putMember({ orgId: org, userId: "bob", joinedAt: later(1), email: "bob@example.com" });
+      await store.putMember({ orgId: other, userId: "ann", joinedAt: later(2) });
+      expect([...(await store.listMembers(org)).values()].sort((a, b) => a.userId.localeCompare(b.userId))).toEqual([
+        { orgId: org, userId: "ann", joinedAt: T0 },
+        { orgId: org, userId: "bob", joinedAt: later(1), email: "bob@example.com" },
+      ]);
+      // Joining again replaces the record.
+      await store.putMember({ orgId: org, userId: "ann", joinedAt: later(5), email: "ann@example.com" });
+      expect((await store.listMembers(org)).get("ann")).toEqual({ orgId: org, userId: "ann", joinedAt: later(5), email: "ann@example.com" });
+      await store.deleteMembers(org, "bob");
+      expect([...(await store.listMembers(org)).keys()]).toEqual(["ann"]);
+      await store.deleteMembers(org);
+      expect((await store.listMembers(org)).size).toBe(0);
+      expect([...(await store.listMembers(other)).keys()]).toEqual(["ann"]);
+    });
+
     it("keeps personal plans", async () => {
       const user = id("u");
       expect(await store.getPlan(user)).toBeUndefined();
