@@ -9,7 +9,7 @@ import { startProgress, type Progress } from "./progress.js";
 import { EmbeddedEngine } from "../engine/embedded/embedded-engine.js";
 
 const PAGE = 1000;
-const OBJECT_KINDS: ObjectKind[] = ["organization", "project", "group", "role", "resource"];
+const OBJECT_KINDS: ObjectKind[] = ["organization", "project", "group", "role", "resource", "workspace", "folder"];
 
 export interface ExportCounts {
   relationships: number;

@@ -18,6 +18,8 @@ export type Failure =
   | { kind: "not_org_member"; detail: string }
   | { kind: "groups_not_allowed"; detail: string }
   | { kind: "invalid_role"; detail: string }
+  /** A content parent that would make a cycle, lies in another project, or nests too deep (rule 12). */
+  | { kind: "invalid_parent"; detail: string }
   | { kind: "throttled"; detail: string; retryAfterSeconds?: number }
   | { kind: "unavailable"; detail: string; retryAfterSeconds?: number }
   /** The authorization engine (SpiceDB) cannot be reached or failed: nothing was decided. */
@@ -46,6 +48,7 @@ export const preconditionFailed = (detail: string) => new DomainError({ kind: "p
 export const notOrgMember = (detail: string) => new DomainError({ kind: "not_org_member", detail });
 export const groupsNotAllowed = (detail: string) => new DomainError({ kind: "groups_not_allowed", detail });
 export const invalidRole = (detail: string) => new DomainError({ kind: "invalid_role", detail });
+export const invalidParent = (detail: string) => new DomainError({ kind: "invalid_parent", detail });
 export const unavailable = (detail: string) => new DomainError({ kind: "unavailable", detail, retryAfterSeconds: 1 });
 export const engineUnavailable = (detail: string) => new DomainError({ kind: "engine_unavailable", detail, retryAfterSeconds: 1 });
 

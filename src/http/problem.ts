@@ -43,6 +43,8 @@ function statusAndTitle(failure: Failure): [number, string] {
       return [422, "Groups not allowed"];
     case "invalid_role":
       return [422, "Invalid role"];
+    case "invalid_parent":
+      return [422, "Invalid parent"];
     case "throttled":
       return [429, "Too many requests"];
     case "unavailable":

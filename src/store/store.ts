@@ -19,7 +19,7 @@ export class StoreError extends Error {
   }
 }
 
-export type ObjectKind = "organization" | "project" | "group" | "role" | "resource";
+export type ObjectKind = "organization" | "project" | "group" | "role" | "resource" | "workspace" | "folder";
 
 export interface ObjectRecord {
   kind: ObjectKind;
