@@ -111,16 +111,3 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, where = "b
   const field = path ? (where === "body" ? path : `${where}.${path}`) : where;
   throw invalidRequest(`${field}: ${issue.message}`, field);
 }
-
-/** formatRef renders references back to SpiceDB's string form. */
-export function formatObject(ref: ObjectRef): string {
-  return `${ref.type}:${ref.id}`;
-}
-
-export function formatSubject(ref: SubjectRef): string {
-  return ref.relation ? `${ref.type}:${ref.id}#${ref.relation}` : `${ref.type}:${ref.id}`;
-}
-
-export function formatRelationship(rel: Relationship): string {
-  return `${formatObject(rel.resource)}#${rel.relation}@${formatSubject(rel.subject)}`;
-}

@@ -2,7 +2,7 @@
 // SpiceDB's v1 Expand stops at subject sets (`group:eng#member` is a leaf); zed validate expands
 // those too, so this follows each one, remembering every expansion for the rest of the document.
 import type { Engine, ExpandNode, ObjectRef } from "../engine/engine.js";
-import { formatSubject } from "./parse-relationship.js";
+import { formatSubject } from "../engine/relationship-text.js";
 import { exclude, intersect, leafSet, union, type SubjectSet } from "./subject-set.js";
 
 export type ExpandPort = Pick<Engine, "expand">;

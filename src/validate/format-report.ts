@@ -2,7 +2,7 @@
 // and CI logs link from: `file:line:column: message`, the source around it, and for a failed
 // assertion the check trace that explains the engine's answer.
 import type { CheckTrace, Permissionship } from "../engine/engine.js";
-import { formatObject, formatSubject } from "./parse-relationship.js";
+import { formatObject, formatSubject } from "../engine/relationship-text.js";
 import type { DocumentReport, Finding, ValidationReport } from "./validation-report.js";
 
 const MAX_TRACE_LINES = 40;

@@ -118,12 +118,3 @@ export function parseAssertion(text: string): Parsed<AssertionItem> {
   }
   return { ok: true, value: item };
 }
-
-/** formatObject renders `type:id`; formatSubject adds `#relation` for subject sets. */
-export function formatObject(ref: ObjectRef): string {
-  return `${ref.type}:${ref.id}`;
-}
-
-export function formatSubject(ref: SubjectRef): string {
-  return ref.relation ? `${ref.type}:${ref.id}#${ref.relation}` : `${ref.type}:${ref.id}`;
-}

@@ -4,6 +4,7 @@
 // affect is stored in between — so no answer computed on one side of the instant is served on
 // the other. A rewritten or deleted relationship leaves its old time behind: one unneeded drop.
 
+import TinyQueue from "tinyqueue";
 import type { Impact } from "./change-impact.js";
 
 interface Pending {
@@ -17,7 +18,8 @@ export interface ExpiryWindows {
 }
 
 export class ExpirySchedule {
-  private readonly heap: Pending[] = [];
+  /** Pending ends, earliest first (tinyqueue's binary heap). */
+  private readonly pending = new TinyQueue<Pending>([], (a, b) => a.at - b.at);
   private closing: Array<{ until: number; id: number; impact: Impact }> = [];
 
   constructor(
@@ -27,21 +29,13 @@ export class ExpirySchedule {
   ) {}
 
   add(at: number, impact: Impact): void {
-    const heap = this.heap;
-    heap.push({ at, impact });
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent]!.at <= at) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
-    }
+    this.pending.push({ at, impact });
   }
 
   /** advance opens the windows that are due and closes the ones that are over; cheap when none are. */
   advance(now: number): void {
-    while (this.heap.length > 0 && this.heap[0]!.at - this.marginMs <= now) {
-      const { at, impact } = this.pop();
+    while (this.pending.length > 0 && this.pending.peek()!.at - this.marginMs <= now) {
+      const { at, impact } = this.pending.pop()!;
       const id = this.windows.open(impact);
       this.drop(impact);
       this.closing.push({ until: at + this.marginMs, id, impact });
@@ -57,26 +51,6 @@ export class ExpirySchedule {
   }
 
   get size(): number {
-    return this.heap.length + this.closing.length;
-  }
-
-  private pop(): Pending {
-    const heap = this.heap;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= heap.length) break;
-        const right = left + 1;
-        const child = right < heap.length && heap[right]!.at < heap[left]!.at ? right : left;
-        if (heap[child]!.at >= heap[i]!.at) break;
-        [heap[i], heap[child]] = [heap[child]!, heap[i]!];
-        i = child;
-      }
-    }
-    return top;
+    return this.pending.length + this.closing.length;
   }
 }

@@ -1,30 +1,22 @@
 // ExpiryTimeline remembers when relationships this process wrote (or replayed) will expire, so
-// the check cache can drop its answers the moment one of them ends by itself. It is a min-heap
-// of times: cheap to add to, and a deleted or rewritten relationship leaves its old time behind,
-// which only costs one unneeded invalidation.
+// the check cache can drop its answers the moment one of them ends by itself. It is a priority
+// queue of times (tinyqueue's binary heap): cheap to add to, and a deleted or rewritten
+// relationship leaves its old time behind, which only costs one unneeded invalidation.
+import TinyQueue from "tinyqueue";
 
 export class ExpiryTimeline {
-  private readonly heap: number[] = [];
+  private readonly times = new TinyQueue<number>([], (a, b) => a - b);
 
   /** add records that something changes at `at` (ms since the epoch). */
   add(at: number): void {
-    const heap = this.heap;
-    heap.push(at);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent]! <= at) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = at;
+    this.times.push(at);
   }
 
   /** passed removes every time ≤ now and says how many there were. */
   passed(now: number): number {
     let count = 0;
-    while (this.heap.length > 0 && this.heap[0]! <= now) {
-      this.pop();
+    while (this.times.length > 0 && this.times.peek()! <= now) {
+      this.times.pop();
       count += 1;
     }
     return count;
@@ -32,27 +24,10 @@ export class ExpiryTimeline {
 
   /** earliest is the next pending time, if any. */
   earliest(): number | undefined {
-    return this.heap[0];
+    return this.times.peek();
   }
 
   get size(): number {
-    return this.heap.length;
-  }
-
-  private pop(): void {
-    const heap = this.heap;
-    const last = heap.pop()!;
-    if (heap.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child = right < heap.length && heap[right]! < heap[left]! ? right : left;
-      if (heap[child]! >= last) break;
-      heap[i] = heap[child]!;
-      i = child;
-    }
-    heap[i] = last;
+    return this.times.length;
   }
 }

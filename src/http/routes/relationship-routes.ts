@@ -5,7 +5,8 @@ import type { UseCases } from "../../domain/use-cases.js";
 import type { Precondition, RelationshipFilter, RelationshipUpdate } from "../../engine/engine.js";
 import { requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
-import { CaveatContext, ConsistencyQuery, consistencyOfQuery, Cursor, Limit, RelationName, RelationshipString, TypeName, formatRelationship, parse } from "../validation.js";
+import { formatRelationship } from "../../engine/relationship-text.js";
+import { CaveatContext, ConsistencyQuery, consistencyOfQuery, Cursor, Limit, RelationName, RelationshipString, TypeName, parse } from "../validation.js";
 
 const ObjectId = z.string().regex(/^[a-zA-Z0-9/_|\-=+]{1,1024}$/, "must be an object id");
 

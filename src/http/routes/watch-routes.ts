@@ -11,7 +11,8 @@ import { requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { requestLogger } from "../pipeline/request-log.js";
 import { problemFor } from "../problem.js";
-import { formatRelationship, parse } from "../validation.js";
+import { formatRelationship } from "../../engine/relationship-text.js";
+import { parse } from "../validation.js";
 
 const Token = z.string().min(1).max(1024).regex(/^[A-Za-z0-9+/=_-]+$/, "must be a zedToken");
 const WatchQuery = z
