@@ -21,7 +21,19 @@ import { createListOrgAccess } from "./access/list-org-access.js";
 import { createListProjectAccess } from "./access/list-project-access.js";
 import { createListResourceAccess } from "./access/list-resource-access.js";
 import { createListAuditEntries } from "./audit/list-audit-entries.js";
+import { createListContainerAccess } from "./access/list-container-access.js";
+import { createCreateFolder } from "./content/create-folder.js";
+import { createCreateWorkspace } from "./content/create-workspace.js";
+import { createDeleteFolder } from "./content/delete-folder.js";
 import { createDeleteResource } from "./content/delete-resource.js";
+import { createDeleteWorkspace } from "./content/delete-workspace.js";
+import { createGetContainer } from "./content/get-container.js";
+import { createListWorkspaces } from "./content/list-workspaces.js";
+import { createPushContent } from "./content/push-content.js";
+import { createShareContent } from "./content/share-content.js";
+import { createUnpushContent } from "./content/unpush-content.js";
+import { createUnshareContent } from "./content/unshare-content.js";
+import { createUpdateFolder } from "./content/update-folder.js";
 import { createRegisterResource } from "./content/register-resource.js";
 import { createShareResource } from "./content/share-resource.js";
 import { createUnshareResource } from "./content/unshare-resource.js";
@@ -116,6 +128,19 @@ function productUseCases(deps: DomainDeps) {
     registerResource: createRegisterResource(deps),
     shareResource: createShareResource(deps),
     unshareResource: createUnshareResource(deps),
+    // Content (rule 12): workspaces, folders, shares, pushes.
+    createWorkspace: createCreateWorkspace(deps),
+    listWorkspaces: createListWorkspaces(deps),
+    createFolder: createCreateFolder(deps),
+    updateFolder: createUpdateFolder(deps),
+    getContainer: createGetContainer(deps),
+    shareContent: createShareContent(deps),
+    unshareContent: createUnshareContent(deps),
+    pushContent: createPushContent(deps),
+    unpushContent: createUnpushContent(deps),
+    deleteWorkspace: createDeleteWorkspace(deps),
+    deleteFolder: createDeleteFolder(deps),
+    listContainerAccess: createListContainerAccess(deps),
     addGroupMember: createAddGroupMember(deps),
     createGroup: createCreateGroup(deps),
     deleteGroup: createDeleteGroup(deps),

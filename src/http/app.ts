@@ -20,6 +20,7 @@ import { requestContext } from "./request-context.js";
 import { accessRouteDocs, accessRoutes } from "./routes/access-routes.js";
 import { auditRouteDocs, auditRoutes } from "./routes/audit-routes.js";
 import { consoleRoutes } from "./routes/console-routes.js";
+import { contentRouteDocs, contentRoutes } from "./routes/content-routes.js";
 import { groupRouteDocs } from "./routes/group-routes.js";
 import { healthRouteDocs, healthRoutes } from "./routes/health-routes.js";
 import { invitationRouteDocs, invitationRoutes } from "./routes/invitation-routes.js";
@@ -52,6 +53,7 @@ export interface HttpDeps {
 const PRODUCT_ROUTES: Array<(useCases: UseCases) => express.Router> = [
   projectRoutes,
   resourceRoutes,
+  contentRoutes,
   accessRoutes,
   organizationRoutes,
   invitationRoutes,
@@ -64,6 +66,7 @@ const PRODUCT_ROUTES: Array<(useCases: UseCases) => express.Router> = [
 const PRODUCT_ROUTE_DOCS: RouteDoc[][] = [
   projectRouteDocs(),
   resourceRouteDocs(),
+  contentRouteDocs(),
   accessRouteDocs(),
   organizationRouteDocs(),
   groupRouteDocs(),

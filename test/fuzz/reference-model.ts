@@ -22,6 +22,8 @@ export interface Project {
   org?: string;
   personalOwner?: string;
   roles: Map<SubjectKey, ProjectRole>;
+  /** Users removed from the project while a group of theirs reached it (rule 15): no group path counts for them. */
+  removed: Set<string>;
 }
 /** A project invitation for one user (rule 8); `id` is the server's, known once it answered. */
 export interface Invitation {
@@ -58,12 +60,15 @@ export class ReferenceModel {
   isOrgMember = (orgId: string, user: string) => this.orgRole(orgId, user) !== undefined;
   private isOrgAdmin = (orgId: string, user: string) => ["owner", "admin"].includes(this.orgRole(orgId, user) ?? "");
 
-  /** rolesOn: the user's roles on a project, direct and through groups (counted only for org members, rule 5). */
+  /**
+   * rolesOn: the user's roles on a project, direct and through groups (counted only for org
+   * members, rule 5, and not for a user removed from the project, rule 15).
+   */
   rolesOn(project: Project, user: string): ProjectRole[] {
     const roles: ProjectRole[] = [];
     for (const [subject, role] of project.roles) {
       if (subject === `user:${user}`) roles.push(role);
-      if (subject.startsWith("group:") && this.inGroup(subject.slice(6), user)) roles.push(role);
+      if (subject.startsWith("group:") && this.inGroup(subject.slice(6), user) && !project.removed.has(user)) roles.push(role);
     }
     return roles;
   }
@@ -93,6 +98,7 @@ export class ReferenceModel {
   }
 
   private shareHolds(resource: Resource, user: string, roles: ShareRole[]): boolean {
+    if (this.projects.get(resource.project)!.removed.has(user)) return false;
     for (const [subject, role] of resource.shares) {
       if (!roles.includes(role)) continue;
       if (subject === `user:${user}`) return true;
@@ -135,7 +141,11 @@ export class ReferenceModel {
     // Rule 6: the role, the org's groups, roles on its projects and shares on their resources.
     org.roles.delete(user);
     for (const group of this.groups.values()) if (group.org === orgId) group.members.delete(user);
-    for (const project of this.projects.values()) if (project.org === orgId) project.roles.delete(`user:${user}`);
+    for (const project of this.projects.values()) {
+      if (project.org !== orgId) continue;
+      project.roles.delete(`user:${user}`);
+      project.removed.delete(user);
+    }
     for (const resource of this.resources.values()) if (this.projects.get(resource.project)!.org === orgId) resource.shares.delete(`user:${user}`);
     for (const invitation of this.invitations) {
       if (invitation.user === user && invitation.state === "pending" && this.projects.get(invitation.project)!.org === orgId) invitation.state = "ended";
@@ -147,7 +157,7 @@ export class ReferenceModel {
 
   createProject(actor: string, id: string, owner: { org: string } | { personal: true }): Expected {
     if ("org" in owner && !this.isOrgAdmin(owner.org, actor)) return refused(403, "forbidden");
-    const project: Project = "org" in owner ? { id, org: owner.org, roles: new Map() } : { id, personalOwner: actor, roles: new Map() };
+    const project: Project = "org" in owner ? { id, org: owner.org, roles: new Map(), removed: new Set() } : { id, personalOwner: actor, roles: new Map(), removed: new Set() };
     project.roles.set(`user:${actor}`, "admin");
     this.projects.set(id, project);
     return ok(201);
@@ -173,17 +183,40 @@ export class ReferenceModel {
     // Rule 3: only who may manage admins grants admin or changes an admin.
     if ((role === "admin" || project.roles.get(subject) === "admin") && !this.bypass(project, actor)) return refused(403, "forbidden");
     project.roles.set(subject, role);
+    this.letBackIn(project, subject);
     return ok();
+  }
+
+  /** letBackIn: anything granted to a removed user in the project ends their exclusion (rule 15). */
+  private letBackIn(project: Project, subject: SubjectKey): void {
+    if (subject.startsWith("user:")) project.removed.delete(subject.slice(5));
+  }
+
+  /** groupsReaching: the user's groups that hold a role on the project or a share on its resources. */
+  private groupsReaching(project: Project, user: string): boolean {
+    const reaches = (subject: SubjectKey) => subject.startsWith("group:") && this.inGroup(subject.slice(6), user);
+    if ([...project.roles.keys()].some(reaches)) return true;
+    return [...this.resources.values()].some((r) => r.project === project.id && [...r.shares.keys()].some(reaches));
   }
 
   removeProjectMember(actor: string, projectId: string, subject: SubjectKey): Expected {
     const project = this.projects.get(projectId)!;
     if (!this.projectPermission(project, actor, "manage_members")) return refused(403, "forbidden");
     if (project.personalOwner && subject === `user:${project.personalOwner}`) return refused(403, "forbidden");
+    // Rule 15: the role, the shares on the project's resources, the pending invitation; for a
+    // user whom a group still reaches there, the exclusion.
     const current = project.roles.get(subject);
-    if (!current) return refused(404, "not_found");
     if (current === "admin" && !this.bypass(project, actor)) return refused(403, "forbidden");
+    const shared = [...this.resources.values()].filter((r) => r.project === projectId && r.shares.has(subject));
+    const user = subject.startsWith("user:") ? subject.slice(5) : undefined;
+    const exclude = user !== undefined && !project.removed.has(user) && this.groupsReaching(project, user);
+    if (!current && shared.length === 0 && !exclude) return refused(404, "not_found");
     project.roles.delete(subject);
+    for (const r of shared) r.shares.delete(subject);
+    if (exclude) project.removed.add(user!);
+    for (const invitation of this.invitations) {
+      if (`user:${invitation.user}` === subject && invitation.project === projectId && invitation.state === "pending") invitation.state = "ended";
+    }
     return ok();
   }
 
@@ -212,6 +245,7 @@ export class ReferenceModel {
     if (project.org && !this.isOrgMember(project.org, actor)) return refused(422, "not_org_member");
     if (project.roles.has(`user:${actor}`)) return refused(409, "already_member");
     project.roles.set(`user:${actor}`, invitation.role);
+    this.letBackIn(project, `user:${actor}`);
     invitation.state = "accepted";
     return ok();
   }
@@ -240,10 +274,13 @@ export class ReferenceModel {
   shareResource(actor: string, resourceId: string, subject: SubjectKey, role: ShareRole): Expected {
     const resource = this.resources.get(resourceId)!;
     const project = this.projects.get(resource.project)!;
-    if (!this.projectPermission(project, actor, "manage_members")) return refused(403, "forbidden");
+    // manage_access: managers and up, or a project editor+ holding an editor share there (rule 12).
+    const mayShare = this.projectPermission(project, actor, "manage_members") || (this.shareHolds(resource, actor, ["editor"]) && this.projectPermission(project, actor, "edit"));
+    if (!mayShare) return refused(403, "forbidden");
     const rule = this.grantable(project, subject);
     if (rule) return rule;
     resource.shares.set(subject, role);
+    this.letBackIn(project, subject);
     return ok();
   }
 }

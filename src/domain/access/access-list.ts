@@ -3,6 +3,7 @@
 // read into product terms by describe-grant. The work per page is bounded by the page size.
 import type { Engine, ObjectRef } from "../../engine/engine.js";
 import { pageAfter } from "./access-page.js";
+import { narrowBatchedGrants } from "./batched-grants.js";
 import { describeGrant, grantsOf, type Grant } from "./describe-grant.js";
 import { engineCall } from "../errors.js";
 
@@ -41,7 +42,7 @@ async function mapBounded<T, R>(items: T[], limit: number, work: (item: T) => Pr
 /** plainVia is a grant as an access entry: the grant's fields plus its sentence. */
 export const plainVia = (grant: Grant): Via => ({ ...grant, reason: describeGrant(grant) });
 
-export async function listAccess(engine: Pick<Engine, "lookupSubjects" | "explain">, query: AccessQuery, toVia: (grant: Grant) => Via = plainVia) {
+export async function listAccess(engine: Pick<Engine, "lookupSubjects" | "explain" | "readRelationships">, query: AccessQuery, toVia: (grant: Grant) => Via = plainVia) {
   const { resource, permission } = query;
   const found = await engineCall(() => engine.lookupSubjects({ resource, permission, subjectType: "user" }));
   const users = found.subjects.filter((s) => s.id !== "*" && s.permissionship !== "denied");
@@ -50,7 +51,8 @@ export async function listAccess(engine: Pick<Engine, "lookupSubjects" | "explai
     // NOTE: a conditional grant needs its caveat context to be traced; without it the trace
     // still names the caveated relationship, which is the reason worth showing.
     const { trace } = await engineCall(() => engine.explain({ resource, permission, subject: { type: "user", id: s.id } }));
-    const entry: AccessEntry = { user: `user:${s.id}`, via: grantsOf(trace).map(toVia) };
+    const grants = await narrowBatchedGrants(engine, grantsOf(trace), { type: "user", id: s.id });
+    const entry: AccessEntry = { user: `user:${s.id}`, via: grants.map(toVia) };
     if (s.permissionship === "conditional") entry.conditional = true;
     return entry;
   });

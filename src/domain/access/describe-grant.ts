@@ -12,6 +12,10 @@ export type Grant =
   | { kind: "custom_role"; project: string; role: string; group?: string }
   | { kind: "org_bypass"; organization: string; orgRole: "admin" | "owner" }
   | { kind: "resource_grant"; resource: string; role: string; group?: string; caveat?: string }
+  /** A grant on a workspace or folder (rule 12): on the object asked about, or `inherited` from above it. */
+  | { kind: "content_grant"; on: "workspace" | "folder"; id: string; role: string; group?: string; inherited?: true }
+  /** An item pushed to all workspaces (rule 12), seen through a grant on some workspace. */
+  | { kind: "pushed"; item: string; workspace: string; role: string; group?: string }
   | { kind: "org_role"; organization: string; role: string }
   | { kind: "org_scope"; organization: string; area: string; level: string }
   | { kind: "group_member"; group: string; through?: string }
@@ -31,11 +35,42 @@ function subjectString(t: CheckTrace): string {
   return `${t.subject.type}:${t.subject.id}${t.subject.relation ? `#${t.subject.relation}` : ""}`;
 }
 
+/** Where a node sits in the trace: the object asked about, and the node above it. */
+interface TraceContext {
+  root: string;
+  parent?: CheckTrace;
+}
+
+/**
+ * contentGrantsAt reads a viewer/editor node of a workspace or folder (rule 12). NOTE: SpiceDB
+ * batches sibling objects in one step, so under a push the id may read `ops,sales`; the grant
+ * keeps it as is and narrowBatchedGrants (batched-grants.ts) keeps the ids that granted.
+ */
+function contentGrantsAt(node: CheckTrace, on: "workspace" | "folder", ctx: TraceContext): Grant[] {
+  const { id } = node.resource;
+  const role = node.permission;
+  const groups = groupsOf(node);
+  const above = ctx.parent?.resource.type === "project" && ctx.parent.permission === "any_workspace_view" ? undefined : ctx;
+  if (!above) return groups.length ? groups.map((group) => ({ kind: "content_grant", on, id, role, group })) : [{ kind: "content_grant", on, id, role }];
+  const inherited = `${on}:${id}` !== ctx.root ? { inherited: true as const } : {};
+  return groups.length ? groups.map((group) => ({ kind: "content_grant", on, id, role, group, ...inherited })) : [{ kind: "content_grant", on, id, role, ...inherited }];
+}
+
+/** pushedGrantsAt reads a push (rule 12): the item above `any_workspace_view`, seen through a workspace grant. */
+function pushedGrantsAt(node: CheckTrace, ctx: TraceContext): Grant[] {
+  const item = ctx.parent ? `${ctx.parent.resource.type}:${ctx.parent.resource.id}` : "content";
+  return granting(node)
+    .flatMap((child) => grantsAt(child, { root: ctx.root, parent: node }))
+    .map((g): Grant => (g.kind === "content_grant" ? { kind: "pushed", item, workspace: g.id, role: g.role, ...(g.group ? { group: g.group } : {}) } : g));
+}
+
 /** grantsAt reads the grants under one trace node; it stops where a product concept starts. */
-function grantsAt(node: CheckTrace): Grant[] {
+function grantsAt(node: CheckTrace, ctx: TraceContext): Grant[] {
   if (node.result === "denied") return [];
   const { type, id } = node.resource;
   const p = node.permission;
+  if ((type === "workspace" || type === "folder") && node.kind === "relation" && isOneOf(RESOURCE_ROLES, p)) return contentGrantsAt(node, type, ctx);
+  if (type === "project" && p === "any_workspace_view") return pushedGrantsAt(node, ctx);
   if (type === "project" && node.kind === "relation") {
     if (p === "owner_user") return [{ kind: "owner", project: id }];
     if (isOneOf(PROJECT_ROLES, p)) {
@@ -73,7 +108,7 @@ function grantsAt(node: CheckTrace): Grant[] {
     return nested.length ? nested.map((through) => ({ kind: "group_member", group: id, through })) : [{ kind: "group_member", group: id }];
   }
   const children = granting(node);
-  if (children.length) return children.flatMap(grantsAt);
+  if (children.length) return children.flatMap((child) => grantsAt(child, { root: ctx.root, parent: node }));
   return [{ kind: "relationship", relationship: `${type}:${id}#${p}@${subjectString(node)}` }];
 }
 
@@ -81,7 +116,7 @@ function grantsAt(node: CheckTrace): Grant[] {
 export function grantsOf(trace: CheckTrace | undefined): Grant[] {
   if (!trace) return [];
   const seen = new Set<string>();
-  return grantsAt(trace).filter((g) => {
+  return grantsAt(trace, { root: `${trace.resource.type}:${trace.resource.id}` }).filter((g) => {
     const key = JSON.stringify(g);
     if (seen.has(key)) return false;
     seen.add(key);
@@ -109,6 +144,14 @@ export function describeGrant(grant: Grant): string {
     case "resource_grant": {
       const base = grant.group ? `${grant.role} through group ${grant.group} on resource ${grant.resource}` : `${grant.role} of resource ${grant.resource}`;
       return grant.caveat ? `${base} (while ${grant.caveat} holds)` : base;
+    }
+    case "content_grant":
+      if (grant.group) return `${grant.role} through group ${grant.group} on ${grant.on} ${grant.id}`;
+      return grant.inherited ? `${grant.role} through ${grant.on} ${grant.id}` : `${grant.role} of ${grant.on} ${grant.id}`;
+    case "pushed": {
+      const [type, id] = grant.item.split(":") as [string, string];
+      const through = grant.group ? `${grant.role} through group ${grant.group} on workspace ${grant.workspace}` : `${grant.role} of workspace ${grant.workspace}`;
+      return `${type} ${id} pushed to all workspaces (${through})`;
     }
     case "org_role":
       return `${grant.role} of organization ${grant.organization}`;

@@ -2,7 +2,8 @@
 // sub-problems that grants the permission, with the full trace for tools that want it.
 import type { CheckItem, CheckTrace, Consistency, Engine } from "../../engine/engine.js";
 import { toCheckAnswer, type CheckAnswer } from "../permissions/check-permission.js";
-import { describeTrace } from "./describe-grant.js";
+import { narrowBatchedGrants } from "./batched-grants.js";
+import { describeGrant, grantsOf } from "./describe-grant.js";
 import { engineCall, fieldOfCheck } from "../errors.js";
 
 export interface ExplainStep {
@@ -39,13 +40,14 @@ export function grantPath(trace: CheckTrace | undefined): ExplainStep[] {
   return path;
 }
 
-export function createExplainPermission(deps: { engine: Pick<Engine, "explain"> }) {
+export function createExplainPermission(deps: { engine: Pick<Engine, "explain" | "readRelationships"> }) {
   return {
     async execute(input: { item: CheckItem; consistency?: Consistency }): Promise<Explanation> {
       const { result, trace } = await engineCall(() => deps.engine.explain(input.item, input.consistency), fieldOfCheck(input.item));
       const path = grantPath(trace);
       const last = path[path.length - 1];
-      const explanation: Explanation = { ...toCheckAnswer(result), path, reasons: describeTrace(trace), trace };
+      const grants = await narrowBatchedGrants(deps.engine, grantsOf(trace), input.item.subject);
+      const explanation: Explanation = { ...toCheckAnswer(result), path, reasons: grants.map(describeGrant), trace };
       if (last && last.kind === "relation" && trace) explanation.grantedBy = `${last.node}@${subject(trace)}`;
       return explanation;
     },

@@ -1,6 +1,6 @@
 // listResourceAccess: who holds a resource permission and through what — a grant on the
-// resource itself, or something on its project (wrapped as kind "project"). Needs the
-// project's view_members.
+// resource itself, a grant on a folder or workspace above it or a push (rule 12), or something
+// on its project (wrapped as kind "project"). Needs the project's view_members.
 import type { Engine } from "../../engine/engine.js";
 import type { Actor } from "../actor.js";
 import { listAccess, plainVia, type Via } from "./access-list.js";
@@ -10,11 +10,11 @@ import { ref } from "../model.js";
 import { requireResource } from "../content/resource-project.js";
 
 /** RESOURCE_PERMISSIONS are the permissions of schema.zed's resource definition. */
-export const RESOURCE_PERMISSIONS = ["view", "comment", "edit", "delete", "manage"] as const;
+export const RESOURCE_PERMISSIONS = ["view", "comment", "edit", "delete", "manage", "manage_access"] as const;
 
 function resourceVia(projectId: string) {
   return (grant: Grant): Via => {
-    if (grant.kind === "resource_grant") return plainVia(grant);
+    if (grant.kind === "resource_grant" || grant.kind === "content_grant" || grant.kind === "pushed") return plainVia(grant);
     const role = "role" in grant ? { role: grant.role } : {};
     return { kind: "project", project: projectId, ...role, grant, reason: describeGrant(grant) };
   };

@@ -41,9 +41,9 @@ export async function grantInvitation(
   const projectId = invitation.targetId;
   const owner = await requireProject(engine, projectId);
   const choice = parseProjectRole(invitation.role);
-  const { current, guard } = await prepareProjectGrant(engine, { projectId, owner, subject: grantee, choice });
+  const { current, guard, lift } = await prepareProjectGrant(engine, { projectId, owner, subject: grantee, choice });
   if (current.length > 0 || isPersonalOwner(owner, grantee)) throw alreadyMember(`${formatMember(grantee)} already holds a role on project ${projectId}`);
   // The sender's authority (manage_admins for admin) was checked when the invitation was sent.
-  const change = projectGrantChange({ projectId, owner, subject: grantee, choice, current, guardAdmin: false, guard });
+  const change = projectGrantChange({ projectId, owner, subject: grantee, choice, current, guardAdmin: false, guard, lift });
   return applyChange(engine, { ...change, then: settle });
 }

@@ -1,6 +1,7 @@
 // deleteOrganization removes an organization and everything that cannot outlive it: its
 // groups, its custom roles (with every role_binding of them), and its projects with their
-// resources — every relationship naming any of them, and their app-state records (owners only).
+// resources, workspaces, folders and feature objects — every relationship naming any of them,
+// and their app-state records (owners only).
 // Its pending invitations and its projects' end with it (revoked), so none is listed as pending
 // or holds a seat of a later organization of the same id.
 import type { Engine } from "../../engine/engine.js";
@@ -42,6 +43,8 @@ export function createDeleteOrganization(deps: {
         const own = await readAll(engine, { resourceType: "organization", resourceId: input.orgId });
         const records: Array<[ObjectKind, string]> = [
           ...projects.flatMap((p) => p.resourceIds.map((id): [ObjectKind, string] => ["resource", id])),
+          ...projects.flatMap((p) => p.parts.folder.map((id): [ObjectKind, string] => ["folder", id])),
+          ...projects.flatMap((p) => p.parts.workspace.map((id): [ObjectKind, string] => ["workspace", id])),
           ...projectIds.map((id): [ObjectKind, string] => ["project", id]),
           ...roleIds.map((id): [ObjectKind, string] => ["role", id]),
           ...groupIds.map((id): [ObjectKind, string] => ["group", id]),

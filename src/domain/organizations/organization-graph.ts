@@ -107,7 +107,7 @@ export async function readRoleHolders(engine: GraphReader, orgId: string, role: 
 }
 
 /** Definitions whose relations may hold `group:<id>#member` as a subject. */
-export const GROUP_SUBJECT_TYPES = ["group", "project", "resource", "role_binding"] as const;
+export const GROUP_SUBJECT_TYPES = ["group", "project", "resource", "role_binding", "workspace", "folder", "project_feature"] as const;
 
 /** readGroupRelationships: the group's own tuples and every tuple naming it as a subject. */
 export async function readGroupRelationships(engine: GraphReader, groupId: string): Promise<{ references: Relationship[]; own: Relationship[] }> {
@@ -129,14 +129,23 @@ export async function readRoleRelationships(engine: GraphReader, roleId: string)
   return { bindings: bindings.flat(), own };
 }
 
-/** readProjectRelationships: a project's tuples, its role_bindings' and its resources'. */
-export async function readProjectRelationships(engine: GraphReader, projectId: string): Promise<{ relationships: Relationship[]; resourceIds: string[] }> {
+/** PROJECT_PARTS are the definitions whose objects belong to one project (`#project` anchor). */
+const PROJECT_PARTS = ["resource", "folder", "workspace", "project_feature"] as const;
+
+export type ProjectPartIds = Record<(typeof PROJECT_PARTS)[number], string[]>;
+
+/**
+ * readProjectRelationships: a project's tuples, its role_bindings', and those of everything it
+ * holds — resources, folders, workspaces (rule 12) and feature objects (rule 13) — with their ids.
+ */
+export async function readProjectRelationships(engine: GraphReader, projectId: string): Promise<{ relationships: Relationship[]; resourceIds: string[]; parts: ProjectPartIds }> {
   const own = await readAll(engine, { resourceType: "project", resourceId: projectId });
   const bindingIds = own.filter((r) => r.relation === "binding").map((r) => r.subject.id);
   const bindings = await Promise.all(bindingIds.map((id) => readAll(engine, { resourceType: "role_binding", resourceId: id })));
-  const resourceIds = (await readAll(engine, { resourceType: "resource", relation: "project", subject: { type: "project", id: projectId } })).map((r) => r.resource.id);
-  const resources = await Promise.all(resourceIds.map((id) => readAll(engine, { resourceType: "resource", resourceId: id })));
-  return { relationships: [...resources.flat(), ...bindings.flat(), ...own], resourceIds };
+  const anchored = await Promise.all(PROJECT_PARTS.map((resourceType) => readAll(engine, { resourceType, relation: "project", subject: { type: "project", id: projectId } })));
+  const parts = Object.fromEntries(PROJECT_PARTS.map((type, i) => [type, [...new Set(anchored[i]!.map((r) => r.resource.id))]])) as ProjectPartIds;
+  const partRels = await Promise.all(PROJECT_PARTS.flatMap((resourceType) => parts[resourceType].map((resourceId) => readAll(engine, { resourceType, resourceId }))));
+  return { relationships: [...partRels.flat(), ...bindings.flat(), ...own], resourceIds: parts.resource, parts };
 }
 
 export const organizationRef = (orgId: string) => ref("organization", orgId);

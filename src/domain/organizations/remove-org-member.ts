@@ -1,6 +1,7 @@
 // removeOrgMember removes a user from an organization with the cascade of rule 6: their org
-// role and scopes, their direct membership of the org's groups, their roles and custom-role
-// holdings on the org's projects and their grants on those projects' resources — in one
+// role and scopes, their direct membership of the org's groups, their roles, custom-role
+// holdings, per-project scopes and removal marks (rule 15) on the org's projects and their
+// grants on those projects' workspaces, folders and resources (rule 12) — in one
 // atomic write, so the removal takes effect at once and leaves nothing stale behind — and
 // their pending invitations to the organization and its projects end with it (revoked).
 // A user may also remove themselves (leave), except the last owner.
@@ -15,31 +16,40 @@ import { requireOtherOwner, roleFilter } from "./org-member-rules.js";
 import { deleteCascade } from "./organization-cascade.js";
 import { idsOwnedBy, organizationRef, readAll, readMembership, readOne, requireOrganization, type GraphReader } from "./organization-graph.js";
 
-/** readOrgGrants gathers a user's tuples on the org's groups, projects, role_bindings and resources. */
+/** CONTENT_TYPES are the content objects of rule 12 a user may hold grants on. */
+const CONTENT_TYPES = ["resource", "folder", "workspace"] as const;
+
+/**
+ * readOrgGrants gathers a user's tuples on the org's groups, projects (roles, scopes, removal
+ * marks), role_bindings, project features and content (resources, folders, workspaces).
+ */
 async function readOrgGrants(engine: GraphReader, orgId: string, userId: string): Promise<Relationship[][]> {
   const user = { type: "user", id: userId };
   const [groupIds, projectIds] = await Promise.all([idsOwnedBy(engine, "group", orgId), idsOwnedBy(engine, "project", orgId)]);
   const groups = new Set(groupIds);
   const projects = new Set(projectIds);
-  const [inGroups, onProjects, holdings, onResources] = await Promise.all([
+  const [inGroups, onProjects, holdings, onFeatures, ...onContent] = await Promise.all([
     readAll(engine, { resourceType: "group", relation: "direct_member", subject: user }),
     readAll(engine, { resourceType: "project", subject: user }),
     readAll(engine, { resourceType: "role_binding", relation: "holder", subject: user }),
-    readAll(engine, { resourceType: "resource", subject: user }),
+    readAll(engine, { resourceType: "project_feature", subject: user }),
+    ...CONTENT_TYPES.map((resourceType) => readAll(engine, { resourceType, subject: user })),
   ]);
-  // A resource belongs to the org when its project does; one read per resource granted.
-  const resourceIds = [...new Set(onResources.map((r) => r.resource.id))];
+  // Content belongs to the org when its project does; one read per object granted.
   const projectOf = new Map<string, string | undefined>();
+  const granted = [...new Set(onContent.flat().map((r) => `${r.resource.type}:${r.resource.id}`))];
   await Promise.all(
-    resourceIds.map(async (id) => {
-      const found = await readOne(engine, { resourceType: "resource", resourceId: id, relation: "project" });
-      projectOf.set(id, found.relationship?.subject.id);
+    granted.map(async (key) => {
+      const [resourceType, resourceId] = key.split(":") as [string, string];
+      const found = await readOne(engine, { resourceType, resourceId, relation: "project" });
+      projectOf.set(key, found.relationship?.subject.id);
     }),
   );
   const inOrgProject = (projectId: string | undefined) => projectId !== undefined && projects.has(projectId);
   return [
-    onResources.filter((r) => inOrgProject(projectOf.get(r.resource.id))),
+    ...onContent.map((rels) => rels.filter((r) => inOrgProject(projectOf.get(`${r.resource.type}:${r.resource.id}`)))),
     holdings.filter((r) => inOrgProject(parseBindingId(r.resource.id).projectId)),
+    onFeatures.filter((r) => inOrgProject(parseBindingId(r.resource.id).projectId)),
     onProjects.filter((r) => projects.has(r.resource.id)),
     inGroups.filter((r) => groups.has(r.resource.id)),
   ];

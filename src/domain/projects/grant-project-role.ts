@@ -3,6 +3,7 @@
 // new one. Rules: manage_members to touch anyone; manage_admins to grant admin or to change
 // an admin (rule 3); the personal owner stays admin (rule 1); org membership (rule 4);
 // groups on organization projects only (rule 5); custom roles of the project's org (rule 7).
+// A user removed from the project (rule 15) is let back in by the same write (lift).
 // Accepting a project invitation grants through prepareProjectGrant and projectGrantChange too.
 import type { Engine, Precondition, RelationshipUpdate } from "../../engine/engine.js";
 import type { Actor } from "../actor.js";
@@ -12,6 +13,7 @@ import { forbidden, invalidRequest } from "../errors.js";
 import type { KeyedMutex } from "../keyed-mutex.js";
 import { ref } from "../model.js";
 import { readSubjectGrants, type RoleGrant } from "./project-grants.js";
+import { liftRemoval } from "./project-footprint.js";
 import { projectStillExists, requireProject, type ProjectOwner } from "./project-owner.js";
 import { formatRole, grantUpdates, parseProjectRole, requireUsableRole, type RoleChoice } from "./project-role.js";
 import { formatMember, requireGrantableSubject, subjectRefOf, type MemberSubject } from "./project-subject.js";
@@ -41,15 +43,17 @@ export const adminUntouched = (projectId: string, subject: MemberSubject): Preco
 /**
  * prepareProjectGrant applies rules 4, 5 and 7 to a grant of `choice` to `subject` and reads
  * the roles the subject holds there now (normally none or one), with the preconditions that
- * keep rules 4 and 5 true until the grant is written (`guard`).
+ * keep rules 4 and 5 true until the grant is written (`guard`) and the update that ends a
+ * removed user's exclusion from the project (`lift`, rule 15).
  */
 export async function prepareProjectGrant(
   engine: Pick<Engine, "check" | "readRelationships">,
   input: { projectId: string; owner: ProjectOwner; subject: MemberSubject; choice: RoleChoice },
-): Promise<{ current: RoleGrant[]; guard: Precondition[] }> {
+): Promise<{ current: RoleGrant[]; guard: Precondition[]; lift: RelationshipUpdate[] }> {
   const guard = await requireGrantableSubject(engine, input.owner, input.subject, input.projectId);
   await requireUsableRole(engine, input.owner, input.choice, input.projectId);
-  return { current: await readSubjectGrants(engine, input.projectId, subjectRefOf(input.subject)), guard };
+  const [current, lift] = await Promise.all([readSubjectGrants(engine, input.projectId, subjectRefOf(input.subject)), liftRemoval(engine, input.projectId, input.subject)]);
+  return { current, guard, lift };
 }
 
 /**
@@ -67,11 +71,14 @@ export function projectGrantChange(input: {
   guardAdmin: boolean;
   /** From prepareProjectGrant: the subject is still an org member (or the group still the org's). */
   guard: Precondition[];
+  /** From prepareProjectGrant: ends the subject's exclusion from the project (rule 15). */
+  lift?: RelationshipUpdate[];
 }): Change {
   const role = formatRole(input.choice);
   const updates: RelationshipUpdate[] = [
     ...input.current.filter((g) => g.role !== role).map((g): RelationshipUpdate => ({ operation: "delete", relationship: g.relationship })),
     ...grantUpdates(input.projectId, input.choice, subjectRefOf(input.subject), input.expiresAt),
+    ...(input.lift ?? []),
   ];
   const preconditions = [projectStillExists(input.projectId, input.owner), ...input.guard, ...(input.guardAdmin ? [adminUntouched(input.projectId, input.subject)] : [])];
   return { updates, preconditions };
@@ -91,12 +98,12 @@ export function createGrantProjectRole(deps: { engine: Pick<Engine, "check" | "r
         throw forbidden(`user:${subject.id} owns personal project ${projectId} and is always its admin: they cannot be demoted`);
       }
       return deps.locks.run(`project:${projectId}`, async () => {
-        const { current, guard } = await prepareProjectGrant(engine, { projectId, owner, subject, choice });
+        const { current, guard, lift } = await prepareProjectGrant(engine, { projectId, owner, subject, choice });
         const touchesAdmin = (choice.kind === "builtin" && choice.role === "admin") || current.some((g) => g.role === "admin");
         const mayManageAdmins = await hasPermission(engine, project, "manage_admins", actor.userId);
         if (touchesAdmin && !mayManageAdmins) throw forbidden(MANAGER_CANNOT_TOUCH_ADMIN);
 
-        const change = projectGrantChange({ projectId, owner, subject, choice, current, expiresAt: input.expiresAt, guardAdmin: !mayManageAdmins, guard });
+        const change = projectGrantChange({ projectId, owner, subject, choice, current, expiresAt: input.expiresAt, guardAdmin: !mayManageAdmins, guard, lift });
         const written = await applyChange(engine, change);
         return {
           subject: formatMember(subject),

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
 import { ORG_PERMISSIONS } from "../../domain/access/list-org-access.js";
 import { RESOURCE_PERMISSIONS } from "../../domain/access/list-resource-access.js";
+import { CONTAINER_PERMISSIONS } from "../../domain/content/content-graph.js";
 import { PROJECT_PERMISSIONS } from "../../domain/model.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
@@ -22,6 +23,7 @@ const accessQuery = <P extends readonly [string, ...string[]]>(permissions: P) =
 const ProjectQuery = accessQuery(PROJECT_PERMISSIONS);
 const ResourceQuery = accessQuery(RESOURCE_PERMISSIONS);
 const OrgQuery = accessQuery(ORG_PERMISSIONS);
+const ContainerQuery = accessQuery(CONTAINER_PERMISSIONS);
 
 /** accessRouteDocs documents these routes in /openapi.json from the schemas above. */
 export function accessRouteDocs(): RouteDoc[] {
@@ -32,11 +34,21 @@ export function accessRouteDocs(): RouteDoc[] {
     { ...base, method: "get", path: "/v1/projects/:project/access", summary: "Who holds a permission on the project, and through what (needs view_members), paged", description: why, query: ProjectQuery },
     { ...base, method: "get", path: "/v1/resources/:resource/access", summary: "Who holds a permission on the resource, and through what (needs view_members on its project), paged", description: why, query: ResourceQuery },
     { ...base, method: "get", path: "/v1/orgs/:org/access", summary: "Who holds a permission on the organization, and through what (needs view_members), paged", description: why, query: OrgQuery },
+    ...(["workspace", "folder"] as const).map(
+      (kind): RouteDoc => ({
+        ...base,
+        method: "get",
+        path: `/v1/${kind}s/:${kind}/access`,
+        summary: `Who holds a permission on the ${kind}, and through what: a grant on it or above it, a push, or the project (needs view_members on its project), paged`,
+        description: `${why} A user removed from the project (rule 15) is never listed.`,
+        query: ContainerQuery,
+      }),
+    ),
   ];
 }
 
 export function accessRoutes(useCases: UseCases): Router {
-  const { listProjectAccess: projectAccess, listResourceAccess: resourceAccess, listOrgAccess: orgAccess } = useCases;
+  const { listProjectAccess: projectAccess, listResourceAccess: resourceAccess, listOrgAccess: orgAccess, listContainerAccess: containerAccess } = useCases;
   const router = Router();
   const manage = requireScope("manage");
 
@@ -53,6 +65,15 @@ export function accessRoutes(useCases: UseCases): Router {
     const query = parse(ResourceQuery, req.query, "query");
     res.json(await resourceAccess.execute({ actor, resourceId, ...query }));
   });
+
+  for (const kind of ["workspace", "folder"] as const) {
+    router.get(`/v1/${kind}s/:${kind}/access`, manage, async (req, res) => {
+      const actor = actorOf(req);
+      const id = parse(ProductId, req.params[kind], `path.${kind}`);
+      const query = parse(ContainerQuery, req.query, "query");
+      res.json(await containerAccess.execute({ actor, container: { type: kind, id }, ...query }));
+    });
+  }
 
   router.get("/v1/orgs/:org/access", manage, async (req, res) => {
     const actor = actorOf(req);

@@ -6,9 +6,10 @@ import type { UseCases } from "../../domain/use-cases.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { ProductId, parse } from "../validation.js";
+import { ContainerRefString } from "./content-routes.js";
 import { ExpiresAt, MemberSubjectParam } from "./project-routes.js";
 
-const RegisterBody = z.object({ project: ProductId }).strict();
+const RegisterBody = z.object({ project: ProductId, parent: ContainerRefString.nullable().optional() }).strict();
 const ShareBody = z.object({ role: z.string().min(1).max(200), expiresAt: ExpiresAt }).strict();
 
 /** resourceRouteDocs documents these routes in /openapi.json from the schemas above. */
@@ -23,20 +24,22 @@ export function resourceRouteDocs(): RouteDoc[] {
       path: "/v1/resources/:resource",
       status: 201,
       summary: "Register a resource in a project (needs create on the project); 201 when new, 200 when already there",
+      description:
+        "`parent` (workspace:<id> or folder:<id> of the same project, else 422 invalid_parent) places it in the content tree and needs create there; a new parent for a registered resource is a move (needs edit on it); null moves it back to the project's root; left out, it stays where it is.",
       body: RegisterBody,
-      example: { project: "apollo" },
+      example: { project: "apollo", parent: "folder:reports" },
     },
     { ...base, method: "delete", path: "/v1/resources/:resource", summary: "Delete a resource and every relationship naming it (needs delete)" },
     {
       ...base,
       method: "put",
       path: "/v1/resources/:resource/members/:subject",
-      summary: "Share the resource directly: role viewer or editor (needs manage: the project's manage_members)",
+      summary: "Share the resource directly: role viewer or editor (needs manage_access: the project's manage_members, or an editor grant on it or above held by a project editor+)",
       description: subject,
       body: ShareBody,
       example: { role: "viewer", expiresAt: "2030-01-01T00:00:00Z" },
     },
-    { ...base, method: "delete", path: "/v1/resources/:resource/members/:subject", summary: "End a direct share (needs manage)", description: subject },
+    { ...base, method: "delete", path: "/v1/resources/:resource/members/:subject", summary: "End a direct share (needs manage_access)", description: subject },
   ];
 }
 
@@ -52,7 +55,7 @@ export function resourceRoutes(useCases: UseCases): Router {
     const actor = actorOf(req);
     const id = resourceId(req.params);
     const body = parse(RegisterBody, req.body);
-    const result = await registerResource.execute({ actor, resourceId: id, projectId: body.project });
+    const result = await registerResource.execute({ actor, resourceId: id, projectId: body.project, parent: body.parent });
     res.status(result.created ? 201 : 200).json(result);
   });
 
