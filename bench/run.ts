@@ -19,7 +19,7 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { generate, relationshipsOf, SIZES, type SizeName } from "./lib/dataset.js";
-import { httpLoad, type LoadResult } from "./lib/http-load.js";
+import { httpLoad, } from "./lib/http-load.js";
 import { buildPools, type Pools } from "./lib/pools.js";
 import { figureLines, renderMarkdown, type CapacityRow, type Results, type Row } from "./lib/report.js";
 import { seed, type SeedMode } from "./lib/seed.js";

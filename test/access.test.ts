@@ -1,7 +1,7 @@
 // Pins "who has access and why" (GET …/access), "what can they do" (GET …/permissions/:subject)
 // and /v1/explain's reasons in product terms (docs/api.md).
 import { describe, expect, it } from "vitest";
-import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { useTestServer, uid, } from "./support/test-server.js";
 
 const server = useTestServer();
 

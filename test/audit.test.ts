@@ -11,7 +11,7 @@ import { startGrpcEndpoint } from "../src/grpc/grpc-endpoint.js";
 import { ApiKeyRing } from "../src/auth/api-keys.js";
 import { createLogger } from "../src/logger.js";
 import type { Store } from "../src/store/store.js";
-import { KEYS, SCHEMA, useTestServer, uid, type CallOptions, type TestServer } from "./support/test-server.js";
+import { KEYS, SCHEMA, useTestServer, uid, type CallOptions, } from "./support/test-server.js";
 
 const server = useTestServer();
 

@@ -1,7 +1,7 @@
 // Pins authentication and scopes (docs/api.md): no credentials → 401, wrong scope → 403,
 // per route family, always as problem+json; health endpoints stay open.
 import { describe, expect, it } from "vitest";
-import { KEYS, useTestServer, type TestServer } from "./support/test-server.js";
+import { KEYS, useTestServer, } from "./support/test-server.js";
 
 const server = useTestServer();
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { CheckCache } from "../src/engine/cache/check-cache.js";
 import { EngineDecorator } from "../src/engine/engine-decorator.js";
 import type { EmbeddedEngine } from "../src/engine/embedded/embedded-engine.js";
-import { SCHEMA, startTestServer, useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { SCHEMA, startTestServer, useTestServer, uid, } from "./support/test-server.js";
 
 // The suites below are about the embedded engine's cache; the remote cache (fed by SpiceDB's
 // watch) has its own in test/remote-cache.test.ts.

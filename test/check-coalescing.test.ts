@@ -1,7 +1,7 @@
 // Pins check coalescing (issue 8): concurrent /v1/check requests share bulk engine calls, yet
 // each gets its own answer, its own error, and its own consistency.
 import { describe, expect, it } from "vitest";
-import { startTestServer, useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { startTestServer, useTestServer, uid, } from "./support/test-server.js";
 
 // Cache off, so every check reaches the coalescer; one engine call at a time, so the checks
 // that arrive meanwhile are batched.

@@ -2,7 +2,7 @@
 // organization, granting exactly those to holders; changing the set changes every holder at
 // once; deleting a role removes its bindings (holders lose it) in one write.
 import { describe, expect, it } from "vitest";
-import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { useTestServer, uid, } from "./support/test-server.js";
 import { productCalls } from "./support/product-calls.js";
 
 const server = useTestServer();

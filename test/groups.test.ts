@@ -2,7 +2,7 @@
 // groups (no cycles), their members get the group's project role only while org members, and
 // deleting a group removes every relationship naming it.
 import { describe, expect, it } from "vitest";
-import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { useTestServer, uid, } from "./support/test-server.js";
 import { productCalls } from "./support/product-calls.js";
 
 const server = useTestServer();

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnServer } from "./support/spawn-server.js";
-import { useTestServer, uid, type CallOptions, type TestServer } from "./support/test-server.js";
+import { useTestServer, uid, type CallOptions, } from "./support/test-server.js";
 import { REMOTE_MODE } from "./remote/test-mode.js";
 
 const DAY = 86_400_000;

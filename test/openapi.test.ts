@@ -8,7 +8,7 @@ import { routeDocs } from "../src/http/app.js";
 import { ApiKeyRing } from "../src/auth/api-keys.js";
 import { createLogger } from "../src/logger.js";
 import { parse } from "../src/http/validation.js";
-import { useTestServer, type TestServer } from "./support/test-server.js";
+import { useTestServer, } from "./support/test-server.js";
 
 const server = useTestServer();
 

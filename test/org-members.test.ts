@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/compose.js";
 import { ApiKeyRing } from "../src/auth/api-keys.js";
 import { createLogger } from "../src/logger.js";
-import { KEYS, useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { KEYS, useTestServer, uid, } from "./support/test-server.js";
 import { productCalls } from "./support/product-calls.js";
 
 const server = useTestServer();

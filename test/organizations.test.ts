@@ -2,7 +2,7 @@
 // ids are taken once (even under concurrent creates), settings need the billing scope, and
 // deleting an organization (owners only) removes its groups, roles, projects and resources.
 import { describe, expect, it } from "vitest";
-import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { useTestServer, uid, } from "./support/test-server.js";
 import { productCalls } from "./support/product-calls.js";
 
 const server = useTestServer();

@@ -1,6 +1,6 @@
 // Pins the permission query contract (docs/api.md): check, bulk, lookups, explain, consistency.
 import { describe, expect, it } from "vitest";
-import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { useTestServer, uid, } from "./support/test-server.js";
 
 const server = useTestServer();
 

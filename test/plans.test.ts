@@ -2,7 +2,7 @@
 // default; a starter owner cannot invite to a personal project (403 plan_required, nothing
 // written); a scale owner can, invitees need no organization, groups are refused (rule 5).
 import { describe, expect, it } from "vitest";
-import { useTestServer, uid, type CallOptions, type TestServer } from "./support/test-server.js";
+import { useTestServer, uid, type CallOptions, } from "./support/test-server.js";
 
 const server = useTestServer();
 

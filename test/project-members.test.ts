@@ -1,7 +1,7 @@
 // Pins project members and roles (docs/api.md /v1/projects/:p/members) and rules 1, 3, 4, 5, 7 of §2:
 // the Alludium and Qubitro seeds, the built-in role matrix, custom roles, expiring grants.
 import { describe, expect, it } from "vitest";
-import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { useTestServer, uid, } from "./support/test-server.js";
 import { productCalls } from "./support/product-calls.js";
 
 const server = useTestServer();

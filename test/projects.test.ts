@@ -1,6 +1,6 @@
 // Pins POST/GET/DELETE /v1/projects (docs/api.md) and rules 1, 2, 4 and 11 of §2.
 import { describe, expect, it } from "vitest";
-import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { useTestServer, uid, } from "./support/test-server.js";
 
 const server = useTestServer();
 

@@ -1,7 +1,7 @@
 // Pins the raw relationship and schema admin contract: write/read/delete, preconditions,
 // expiration, atomic rejection, and schema replacement that never orphans relationships.
 import { describe, expect, it } from "vitest";
-import { SCHEMA, useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { SCHEMA, useTestServer, uid, } from "./support/test-server.js";
 
 const server = useTestServer();
 

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { servedInTurns } from "../src/http/request-turns.js";
-import { KEYS, useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { KEYS, useTestServer, uid, } from "./support/test-server.js";
 
 /** busy holds the thread for `ms`, as a request's work does. */
 function busy(ms: number): void {

@@ -1,7 +1,7 @@
 // Pins /v1/resources (docs/api.md): registering, sharing, unsharing and deleting resources,
 // the guest rule and the resource permission matrix of §2 (project's plus direct grants).
 import { describe, expect, it } from "vitest";
-import { useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { useTestServer, uid, } from "./support/test-server.js";
 import { productCalls } from "./support/product-calls.js";
 
 const server = useTestServer();

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/compose.js";
 import { ApiKeyRing } from "../src/auth/api-keys.js";
 import { createLogger } from "../src/logger.js";
-import { KEYS, useTestServer, uid, type CallOptions, type TestServer } from "./support/test-server.js";
+import { KEYS, useTestServer, uid, type CallOptions, } from "./support/test-server.js";
 
 const DAY = 86_400_000;
 let clockShift = 0;

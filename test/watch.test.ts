@@ -2,7 +2,7 @@
 // change's zedToken; Last-Event-ID (or ?since=) resumes right after it; idle streams get
 // heartbeat comments; a client that disconnects ends its watch and the server carries on.
 import { describe, expect, it } from "vitest";
-import { KEYS, useTestServer, uid, type TestServer } from "./support/test-server.js";
+import { KEYS, useTestServer, uid, } from "./support/test-server.js";
 
 const server = useTestServer();
 

@@ -6,7 +6,7 @@ import type { Relationship } from "../engine/engine.js";
 import { parseRelationship } from "./parse-relationship.js";
 import { parseAssertionsBlock, parseExpectedRelationsBlock, type AssertionEntry, type ExpectedRelationEntry, type FileContext } from "./parse-validation-blocks.js";
 import { lineStarts, positionAt, type Position } from "./source-text.js";
-import type { Finding, FindingKind } from "./validation-report.js";
+import type { Finding, } from "./validation-report.js";
 
 /** SchemaSource is the schema text and how to map its positions back to the file holding it. */
 export interface SchemaSource {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { consoleRoutes } from "../../src/http/routes/console-routes.js";
 import { errorHandler } from "../../src/http/problem.js";
-import { useTestServer, type TestServer } from "../support/test-server.js";
+import { useTestServer, } from "../support/test-server.js";
 
 /** serve mounts consoleRoutes(dir) alone, with the app's error mapping, on a free port. */
 async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {

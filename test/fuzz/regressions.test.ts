@@ -1,7 +1,7 @@
 // Pins the cases the fuzzers found, as plain tests: each once answered 5xx (or wrote) where the
 // contract says 400 and nothing written.
 import { describe, expect, it } from "vitest";
-import { KEYS, useTestServer, uid, type TestServer } from "../support/test-server.js";
+import { KEYS, useTestServer, uid, } from "../support/test-server.js";
 
 const server = useTestServer();
 

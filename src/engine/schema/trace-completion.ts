@@ -9,7 +9,7 @@
 // question comes from the schema. Bounded in depth and in calls; what is left is returned as
 // it came (marked cached).
 import type { CheckItem, CheckTrace, Consistency, ExplainResult, ReadRelationshipsPage, RelationshipFilter } from "../engine.js";
-import { leavesOf, memberKind, type PermissionExpr, type SchemaModel } from "./schema-model.js";
+import { leavesOf, memberKind, type SchemaModel } from "./schema-model.js";
 
 export interface TraceSource {
   /** A traced check at the given freshness (the raw engine call, not completed again). */
