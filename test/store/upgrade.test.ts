@@ -184,8 +184,13 @@ describe.skipIf(!available)("PostgreSQL", () => {
       const schema = freshSchema("accord_upgrade");
       const dump = readFileSync(join(FIXTURES, "before-kysely.postgres.sql"), "utf8");
       await query(dump.replaceAll(FIXTURE_SCHEMA, schema));
-      expect((await query<{ version: number }>(`SELECT max(version) AS version FROM ${schema}.accord_migrations`))[0]?.version).toBe(3);
-      return { store: await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema }), cleanup: () => dropSchema(schema) };
+      try {
+        expect((await query<{ version: number }>(`SELECT max(version) AS version FROM ${schema}.accord_migrations`))[0]?.version).toBe(3);
+        return { store: await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema }), cleanup: () => dropSchema(schema) };
+      } catch (err) {
+        await dropSchema(schema);
+        throw err;
+      }
     },
     async openFresh() {
       const schema = freshSchema("accord_upgrade");
