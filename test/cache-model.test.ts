@@ -54,5 +54,5 @@ describe.skipIf(REMOTE_MODE).each([
     } finally {
       await cache.stop();
     }
-  }, 240_000);
+  }, 480_000);
 });
