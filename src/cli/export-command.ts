@@ -1,6 +1,7 @@
 // export-command: `accord export > dump.jsonl` writes everything an installation holds —
-// relationships (from the engine) and app state (objects, plans, invitations, audit, from the
-// store) — as JSON lines, so it can be imported elsewhere (embedded → cluster, or back).
+// relationships (from the engine) and app state (objects, plans, invitations, member records,
+// audit, from the store) — as JSON lines, so it can be imported elsewhere (embedded → cluster,
+// or back).
 import type { Engine, Relationship } from "../engine/engine.js";
 import type { ObjectKind, Store } from "../store/store.js";
 import { EXPORT_FORMAT, EXPORT_VERSION, formatLine, type ExportLine } from "./export-format.js";
@@ -16,6 +17,7 @@ export interface ExportCounts {
   objects: number;
   plans: number;
   invitations: number;
+  members: number;
   audit: number;
 }
 
@@ -25,7 +27,7 @@ export async function exportState(
   write: (line: string) => void | Promise<void>,
   progress?: Progress,
 ): Promise<ExportCounts> {
-  const counts: ExportCounts = { relationships: 0, objects: 0, plans: 0, invitations: 0, audit: 0 };
+  const counts: ExportCounts = { relationships: 0, objects: 0, plans: 0, invitations: 0, members: 0, audit: 0 };
   const emit = (line: ExportLine) => write(formatLine(line));
   const schema = await deps.engine.readSchema();
   await emit({ type: "header", format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date().toISOString(), mode: deps.mode, schema });
@@ -81,6 +83,13 @@ export async function exportState(
       }
     }
   }
+  for (const orgId of [...(named.get("organization") ?? [])].sort()) {
+    const members = await deps.store.listMembers(orgId);
+    for (const userId of [...members.keys()].sort()) {
+      await emit({ type: "member", member: members.get(userId)! });
+      counts.members++;
+    }
+  }
   // The log is listed newest first; the dump keeps it oldest first, the order to replay it in.
   const audit = [];
   let before: string | undefined;
@@ -111,7 +120,7 @@ function withoutEmpty(relationship: Relationship): Relationship {
 
 const USAGE = `usage: accord export > dump.jsonl
 
-Writes every relationship and all app state (objects, plans, invitations, audit) of the
+Writes every relationship and all app state (objects, plans, invitations, member records, audit) of the
 installation the environment configures (embedded ACCORD_DATA_DIR, or SPICEDB_ENDPOINT +
 DATABASE_URL) to standard output as JSON lines. Read it back with \`accord import\`.
 `;

@@ -1,8 +1,9 @@
 // export-format is the dump `accord export` writes and `accord import` reads: JSON lines, one
-// header line first, then relationships, product objects, personal plans, invitations and
-// audit entries (oldest first). Dates are ISO-8601 strings.
+// header line first, then relationships, product objects, personal plans, invitations,
+// organization member records (when each joined, rule 16) and audit entries (oldest first).
+// Dates are ISO-8601 strings.
 import type { Relationship } from "../engine/engine.js";
-import type { AuditEntry, InvitationRecord, ObjectRecord, PersonalPlan } from "../store/store.js";
+import type { AuditEntry, InvitationRecord, MemberRecord, ObjectRecord, PersonalPlan } from "../store/store.js";
 
 export const EXPORT_FORMAT = "accord-export";
 export const EXPORT_VERSION = 1;
@@ -13,6 +14,7 @@ export type ExportLine =
   | { type: "object"; object: ObjectRecord }
   | { type: "plan"; userId: string; plan: PersonalPlan }
   | { type: "invitation"; invitation: InvitationRecord }
+  | { type: "member"; member: MemberRecord }
   | { type: "audit"; entry: AuditEntry };
 
 export function formatLine(line: ExportLine): string {
@@ -23,6 +25,7 @@ const DATE_FIELDS: Record<string, string[]> = {
   relationship: ["expiresAt"],
   object: ["createdAt"],
   invitation: ["createdAt", "expiresAt", "updatedAt"],
+  member: ["joinedAt"],
   audit: ["at"],
 };
 
@@ -35,7 +38,7 @@ export function parseLine(text: string, lineNumber: number): ExportLine {
     throw new Error(`line ${lineNumber}: not JSON`);
   }
   const type = typeof value?.type === "string" ? value.type : "";
-  const payloadKey = { relationship: "relationship", object: "object", invitation: "invitation", audit: "entry" }[type];
+  const payloadKey = { relationship: "relationship", object: "object", invitation: "invitation", member: "member", audit: "entry" }[type];
   if (payloadKey) {
     const payload = value[payloadKey] as Record<string, unknown> | undefined;
     if (!payload || typeof payload !== "object") throw new Error(`line ${lineNumber}: ${type} without its ${payloadKey}`);

@@ -1,6 +1,6 @@
 // import-command: `accord import < dump.jsonl` loads a dump written by `accord export` into the
 // installation the environment configures. Relationships are touched in batches of 1,000 (so a
-// re-run converges), then objects, plans, invitations (existing ids are kept) and audit entries.
+// re-run converges), then objects, plans, invitations (existing ids are kept), member records and audit entries.
 import { fstatSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Engine, Relationship } from "../engine/engine.js";
@@ -18,11 +18,12 @@ export interface ImportCounts {
   invitations: number;
   /** Invitations already present (same id), or refused as duplicates of a pending one. */
   invitationsSkipped: number;
+  members: number;
   audit: number;
 }
 
 export async function importState(deps: { engine: Engine; store: Store }, lines: AsyncIterable<string>, progress?: Progress): Promise<ImportCounts> {
-  const counts: ImportCounts = { relationships: 0, objects: 0, plans: 0, invitations: 0, invitationsSkipped: 0, audit: 0 };
+  const counts: ImportCounts = { relationships: 0, objects: 0, plans: 0, invitations: 0, invitationsSkipped: 0, members: 0, audit: 0 };
   let batch: Relationship[] = [];
   let batchBytes = 0;
   const flush = async () => {
@@ -69,6 +70,10 @@ export async function importState(deps: { engine: Engine; store: Store }, lines:
         else counts.invitationsSkipped++;
         break;
       }
+      case "member":
+        await deps.store.putMember(line.member);
+        counts.members++;
+        break;
       case "audit": {
         const { id: _id, state, ...draft } = line.entry as AuditEntry;
         await deps.store.appendAudit(draft, state);

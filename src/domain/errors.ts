@@ -18,6 +18,10 @@ export type Failure =
   | { kind: "not_org_member"; detail: string }
   | { kind: "groups_not_allowed"; detail: string }
   | { kind: "invalid_role"; detail: string }
+  /** A per-project scope or feature key the project or organization cannot hold (rule 13). */
+  | { kind: "invalid_scope"; detail: string; field?: string }
+  /** A project named for an organization's access that is not one of its projects (rule 14). */
+  | { kind: "not_in_organization"; detail: string; field?: string }
   /** A content parent that would make a cycle, lies in another project, or nests too deep (rule 12). */
   | { kind: "invalid_parent"; detail: string }
   | { kind: "throttled"; detail: string; retryAfterSeconds?: number }
@@ -48,6 +52,8 @@ export const preconditionFailed = (detail: string) => new DomainError({ kind: "p
 export const notOrgMember = (detail: string) => new DomainError({ kind: "not_org_member", detail });
 export const groupsNotAllowed = (detail: string) => new DomainError({ kind: "groups_not_allowed", detail });
 export const invalidRole = (detail: string) => new DomainError({ kind: "invalid_role", detail });
+export const invalidScope = (detail: string, field?: string) => new DomainError({ kind: "invalid_scope", detail, field });
+export const notInOrganization = (detail: string, field?: string) => new DomainError({ kind: "not_in_organization", detail, field });
 export const invalidParent = (detail: string) => new DomainError({ kind: "invalid_parent", detail });
 export const unavailable = (detail: string) => new DomainError({ kind: "unavailable", detail, retryAfterSeconds: 1 });
 export const engineUnavailable = (detail: string) => new DomainError({ kind: "engine_unavailable", detail, retryAfterSeconds: 1 });

@@ -72,6 +72,10 @@ import { createDeleteCustomRole } from "./roles/delete-custom-role.js";
 import { createGetCustomRole } from "./roles/get-custom-role.js";
 import { createListCustomRoles } from "./roles/list-custom-roles.js";
 import { createUpdateCustomRole } from "./roles/update-custom-role.js";
+import { createListOrgFeatures } from "./organizations/list-org-features.js";
+import { createSetOrgFeatures } from "./organizations/set-org-features.js";
+import { createUpdateProject } from "./projects/update-project.js";
+import { createSetMemberAccess } from "./organizations/set-member-access.js";
 
 /** DomainDeps is what the use cases are built from. */
 export interface DomainDeps {
@@ -175,6 +179,10 @@ function productUseCases(deps: DomainDeps) {
     getCustomRole: createGetCustomRole(deps),
     listCustomRoles: createListCustomRoles(deps),
     updateCustomRole: createUpdateCustomRole(deps),
+    listOrgFeatures: createListOrgFeatures(deps),
+    setOrgFeatures: createSetOrgFeatures(deps),
+    updateProject: createUpdateProject(deps),
+    setMemberAccess: createSetMemberAccess(deps),
   };
 }
 

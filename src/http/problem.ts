@@ -43,6 +43,10 @@ function statusAndTitle(failure: Failure): [number, string] {
       return [422, "Groups not allowed"];
     case "invalid_role":
       return [422, "Invalid role"];
+    case "invalid_scope":
+      return [422, "Invalid scope"];
+    case "not_in_organization":
+      return [422, "Not in the organization"];
     case "invalid_parent":
       return [422, "Invalid parent"];
     case "throttled":
@@ -72,7 +76,7 @@ export function retryAfterOf(failure: Failure): number | undefined {
 export function problemFor(failure: Failure): Problem {
   const [status, title] = statusAndTitle(failure);
   const problem: Problem = { type: `https://accord.dev/problems/${failure.kind}`, title, status, detail: failure.detail, code: failure.kind };
-  if (failure.kind === "invalid_request" && failure.field) problem.field = failure.field;
+  if ("field" in failure && failure.field) problem.field = failure.field;
   return problem;
 }
 

@@ -18,6 +18,25 @@ const RELATIONSHIP_PATTERN = new RegExp(`^(${TYPE}):(${ID})#(${RELATION})@(${TYP
 /** ProductId is the id grammar of product endpoints (docs/api.md). */
 export const ProductId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must match [A-Za-z0-9_-]{1,128}");
 
+const TYPED_ID = /^(?:([a-z][a-z0-9_]{0,62}):)?([A-Za-z0-9_-]{1,128})$/;
+
+/**
+ * TypedId reads a reference to an object of one type, bare (`p1`) or typed (`project:p1`), to its
+ * id (rule 18). A reference of another type (`organization:p1` where a project is expected) or an
+ * id outside the product grammar is a 400 naming the field. Every route takes its typed path
+ * parameters and body fields through it.
+ */
+export const TypedId = (type: string) =>
+  z
+    .string()
+    .max(300)
+    .superRefine((text, ctx) => {
+      const match = TYPED_ID.exec(text);
+      if (!match) ctx.addIssue({ code: "custom", message: `must be a ${type} id or ${type}:<id> (ids match [A-Za-z0-9_-]{1,128})` });
+      else if (match[1] !== undefined && match[1] !== type) ctx.addIssue({ code: "custom", message: `must reference a ${type} (${type}:<id> or a bare id), not ${text}` });
+    })
+    .transform((text) => TYPED_ID.exec(text)?.[2] ?? text);
+
 export const ObjectRefString = z
   .string()
   .max(1200)

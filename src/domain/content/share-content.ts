@@ -3,8 +3,10 @@
 // ("manage all workspace and content access"), project editors+ where they hold an editor
 // grant (on it or above). Rules 4 and 5 apply as for project roles. One grant per subject: the
 // other role goes in the same atomic write, and so does the end of a removed user's exclusion
-// from the project (rule 15: being granted something again lets them back in).
+// from the project (rule 15: being granted something again lets them back in). On a personal
+// project only an owner on the scale plan shares (rule 17: 403 plan_required).
 import type { Engine, RelationshipUpdate } from "../../engine/engine.js";
+import type { Store } from "../../store/store.js";
 import type { Actor } from "../actor.js";
 import { applyChange } from "../apply-change.js";
 import { requirePermission } from "../authorize.js";
@@ -12,6 +14,7 @@ import { invalidRequest } from "../errors.js";
 import type { KeyedMutex } from "../keyed-mutex.js";
 import { ref, relationship } from "../model.js";
 import { readAll } from "../organizations/organization-graph.js";
+import { requirePersonalGrantPlan } from "../plans/plan-rules.js";
 import { liftRemoval } from "../projects/project-footprint.js";
 import { requireProject } from "../projects/project-owner.js";
 import { formatMember, requireGrantableSubject, subjectRefOf, type MemberSubject } from "../projects/project-subject.js";
@@ -25,6 +28,9 @@ export interface ShareInput {
   expiresAt?: Date;
 }
 
+/** ShareDeps: the engine, the project locks, and the plans (rule 17). */
+export type ShareDeps = { engine: Pick<Engine, "check" | "readRelationships" | "write">; store: Pick<Store, "getPlan">; locks: KeyedMutex };
+
 /** readContentGrants lists the subject's own grants (viewer/editor) on a workspace, folder or resource. */
 export async function readContentGrants(engine: Pick<Engine, "readRelationships">, item: ContentRef, subject: MemberSubject) {
   const s = subjectRefOf(subject);
@@ -33,12 +39,14 @@ export async function readContentGrants(engine: Pick<Engine, "readRelationships"
 }
 
 /** shareContentItem is the share of any content object; resources use it with their own permission. */
-export async function shareContentItem(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write">; locks: KeyedMutex }, input: ShareInput, permission: string) {
+export async function shareContentItem(deps: ShareDeps, input: ShareInput, permission: string) {
   const { engine } = deps;
   const { item, subject } = input;
   const projectId = await requireContent(engine, item);
   const owner = await requireProject(engine, projectId);
   await requirePermission(engine, input.actor, ref(item.type, item.id), permission);
+  // Rule 17: on a personal project only a scale owner's project takes direct shares.
+  await requirePersonalGrantPlan(deps.store, owner, projectId, `sharing ${item.type} ${item.id}`);
   const role = parseContentRole(input.role, item.type);
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw invalidRequest("expiresAt must be in the future", "expiresAt");
   // Under the project's lock: a removal (rule 15) reads and deletes grants under it too.
@@ -61,7 +69,7 @@ export async function shareContentItem(deps: { engine: Pick<Engine, "check" | "r
   });
 }
 
-export function createShareContent(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write">; locks: KeyedMutex }) {
+export function createShareContent(deps: ShareDeps) {
   return {
     async execute(input: ShareInput & { item: { type: "workspace" | "folder"; id: string } }) {
       const shared = await shareContentItem(deps, input, "manage_access");

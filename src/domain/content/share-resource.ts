@@ -4,13 +4,12 @@
 // or an editor grant on the resource or a folder or workspace above it held by a project
 // editor+. Rules 4 and 5 apply as for project roles. One grant per subject: the other role goes
 // in the same write, and so does the end of a removed user's exclusion (rule 15).
-import type { Engine } from "../../engine/engine.js";
+// On a personal project only an owner on the scale plan shares (rule 17).
 import type { Actor } from "../actor.js";
-import type { KeyedMutex } from "../keyed-mutex.js";
 import type { MemberSubject } from "../projects/project-subject.js";
-import { shareContentItem } from "./share-content.js";
+import { shareContentItem, type ShareDeps } from "./share-content.js";
 
-export function createShareResource(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write">; locks: KeyedMutex }) {
+export function createShareResource(deps: ShareDeps) {
   return {
     async execute(input: { actor: Actor; resourceId: string; subject: MemberSubject; role: string; expiresAt?: Date }) {
       const { resourceId, ...rest } = input;

@@ -1,6 +1,8 @@
 // createOrgInvitations sends invitations to join an organization (rule 8), one per invitee:
 // a user id or an e-mail address. The sender needs what adding the member directly needs;
-// an invitation grants nothing until accepted. Each pending invitation holds a seat (rule 9),
+// an invitation grants nothing until accepted. It may carry project access (rule 14): a role and
+// per-project scopes on projects of the organization, granted with the membership on acceptance.
+// Each pending invitation holds a seat (rule 9),
 // counted in the same store transaction as its insert, under the organization's lock.
 import type { Engine } from "../../engine/engine.js";
 import type { InvitationRecord, Store } from "../../store/store.js";
@@ -14,6 +16,7 @@ import type { KeyedMutex } from "../keyed-mutex.js";
 import { DEFAULT_SCOPES, type OrgRole, type Scopes } from "../model.js";
 import { requireScopesWithinActor } from "../organizations/org-member-rules.js";
 import { readMemberIds, seatLimitOf } from "../organizations/seat-count.js";
+import { planProjectAccess, requireProjectGrantAuthority, storedAccess, type ProjectAccessRequest } from "../organizations/member-project-access.js";
 
 export interface InvitationDeps {
   engine: Pick<Engine, "check" | "readRelationships">;
@@ -26,11 +29,22 @@ export interface InvitationDeps {
 export function createCreateOrgInvitations(deps: InvitationDeps) {
   const { engine } = deps;
   return {
-    async execute(input: { actor: Actor; orgId: string; invitees: unknown[]; role: OrgRole; scopes?: Partial<Scopes> }): Promise<{ results: InviteOutcome[]; zedToken: string }> {
+    async execute(input: {
+      actor: Actor;
+      orgId: string;
+      invitees: unknown[];
+      role: OrgRole;
+      scopes?: Partial<Scopes>;
+      projects?: ProjectAccessRequest[];
+    }): Promise<{ results: InviteOutcome[]; zedToken: string }> {
       return deps.locks.run(`organization:${input.orgId}`, async () => {
         const { zedToken } = await requireOrgInviteAuthority(engine, input.actor, input.orgId, input.role);
         const scopes: Scopes = { ...DEFAULT_SCOPES, ...input.scopes };
         await requireScopesWithinActor(engine, input.actor, input.orgId, DEFAULT_SCOPES, scopes);
+        // Rule 14: project access with the invitation — every project the organization's (422),
+        // every role one the sender may grant there (403): for all invitees, before any is invited.
+        const projects = await planProjectAccess(deps, input.orgId, input.projects ?? []);
+        for (const access of projects) await requireProjectGrantAuthority(engine, input.actor, access);
         const [seatLimit, members] = await Promise.all([seatLimitOf(deps.store, input.orgId), readMemberIds(engine, input.orgId)]);
         const now = deps.now();
         const results = await eachInvitee(
@@ -54,6 +68,7 @@ export function createCreateOrgInvitations(deps: InvitationDeps) {
               updatedAt: now,
             };
             if (input.scopes) record.scopes = input.scopes as Record<string, string>;
+            if (projects.length > 0) record.projects = storedAccess(projects);
             const seats = seatLimit === undefined ? undefined : { seatLimit, members: members.size };
             return insertInvitation(deps.store, record, { now, seats });
           },

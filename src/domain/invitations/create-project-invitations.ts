@@ -14,6 +14,7 @@ import { eachInvitee, insertInvitation } from "./invitation-insert.js";
 import { memberSubjectOf, parseInvitee } from "./invitation-invitee.js";
 import { decisionToken, newInvitationId, type InviteOutcome } from "./invitation-view.js";
 import { requireInvitingPlan } from "../plans/personal-plan.js";
+import { requireCustomRolesAllowed } from "../plans/plan-rules.js";
 import { formatRole, parseProjectRole, requireUsableRole } from "../projects/project-role.js";
 import { formatMember } from "../projects/project-subject.js";
 
@@ -26,6 +27,7 @@ export function createCreateProjectInvitations(deps: InvitationDeps) {
       const owner = await requireProjectInviteAuthority(engine, input.actor, projectId, formatRole(choice));
       if (owner.kind === "user") await requireInvitingPlan(deps.store, owner.id, projectId);
       await requireUsableRole(engine, owner, choice, projectId);
+      if (choice.kind === "custom" && owner.kind === "organization") await requireCustomRolesAllowed(deps.store, owner.id, `inviting with custom role ${choice.roleId}`);
       return deps.locks.run(`project:${projectId}`, async () => {
         const now = deps.now();
         const results = await eachInvitee(

@@ -2,7 +2,7 @@
 // a pending invitation whose time has passed shows as `expired` (it is never stored so).
 import { randomBytes } from "node:crypto";
 import type { Engine } from "../../engine/engine.js";
-import type { InvitationRecord, InvitationState } from "../../store/store.js";
+import type { InvitationRecord, InvitationState, InvitedProjectAccess } from "../../store/store.js";
 import { engineCall, preconditionFailed, type DomainError, type Failure } from "../errors.js";
 import { formatInvitee } from "./invitation-invitee.js";
 import { ref } from "../model.js";
@@ -14,6 +14,8 @@ export interface InvitationView {
   invitee: string;
   role: string;
   scopes?: Record<string, string>;
+  /** Project access granted with the org role on acceptance (rule 14). */
+  projects?: InvitedProjectAccess[];
   status: InvitationState;
   invitedBy: string;
   createdAt: string;
@@ -46,6 +48,7 @@ export function invitationView(record: InvitationRecord, now: Date): InvitationV
     updatedAt: record.updatedAt.toISOString(),
   };
   if (record.scopes) view.scopes = record.scopes;
+  if (record.projects) view.projects = record.projects;
   if (record.respondedBy) view.respondedBy = `user:${record.respondedBy}`;
   return view;
 }

@@ -11,10 +11,12 @@ export interface OrganizationView {
   id: string;
   name?: string;
   seatLimit?: number;
+  /** Whether the plan or settings allow custom roles (rule 17). */
+  customRoles: boolean;
   createdAt: Date;
 }
 
-export function createCreateOrganization(deps: { engine: Pick<Engine, "write">; store: Pick<Store, "putObject"> }) {
+export function createCreateOrganization(deps: { engine: Pick<Engine, "write">; store: Pick<Store, "putObject" | "putMember"> }) {
   return {
     async execute(input: { actor: Actor; id: string; name?: string; seatLimit?: number }): Promise<OrganizationView & { zedToken: string }> {
       const org = ref("organization", input.id);
@@ -30,9 +32,13 @@ export function createCreateOrganization(deps: { engine: Pick<Engine, "write">; 
         const written = await applyChange(deps.engine, {
           updates,
           preconditions: [{ operation: "must_not_exist", filter: { resourceType: "organization", resourceId: input.id, relation: "owner" } }],
-          then: () => deps.store.putObject(record),
+          then: async () => {
+            await deps.store.putObject(record);
+            // The creator is its first member (rule 16: the directory shows when each joined).
+            await deps.store.putMember({ orgId: input.id, userId: input.actor.userId, joinedAt: record.createdAt, ...(input.actor.email ? { email: input.actor.email } : {}) });
+          },
         });
-        return { id: record.id, name: record.name, seatLimit: record.seatLimit, createdAt: record.createdAt, zedToken: written.zedToken };
+        return { id: record.id, name: record.name, seatLimit: record.seatLimit, customRoles: true, createdAt: record.createdAt, zedToken: written.zedToken };
       } catch (err) {
         if (err instanceof DomainError && err.failure.kind === "precondition_failed") {
           throw alreadyExists(`organization:${input.id} already exists`);

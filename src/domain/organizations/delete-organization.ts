@@ -22,7 +22,7 @@ import {
 
 export function createDeleteOrganization(deps: {
   engine: Pick<Engine, "check" | "readRelationships" | "write">;
-  store: Pick<Store, "deleteObject" | "endInvitationsTo">;
+  store: Pick<Store, "deleteObject" | "endInvitationsTo" | "deleteMembers">;
   locks: KeyedMutex;
   now: () => Date;
 }) {
@@ -64,6 +64,7 @@ export function createDeleteOrganization(deps: {
           then: async () => {
             for (const [kind, id] of records) await deps.store.deleteObject(kind, id);
             await deps.store.endInvitationsTo({ type: "organization", id: input.orgId }, { at: deps.now(), by: input.actor.userId });
+            await deps.store.deleteMembers(input.orgId);
           },
         });
         // NOTE: a project invitation sent under that project's lock in the same moment may be

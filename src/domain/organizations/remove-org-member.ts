@@ -57,7 +57,7 @@ async function readOrgGrants(engine: GraphReader, orgId: string, userId: string)
 
 export function createRemoveOrgMember(deps: {
   engine: Pick<Engine, "check" | "readRelationships" | "write">;
-  store: Pick<Store, "endInvitationsOf">;
+  store: Pick<Store, "endInvitationsOf" | "deleteMembers">;
   locks: KeyedMutex;
   now?: () => Date;
 }) {
@@ -80,7 +80,10 @@ export function createRemoveOrgMember(deps: {
         const grants = await readOrgGrants(engine, input.orgId, input.userId);
         // The org tuples go last: if a huge cascade is chunked, the member can be removed again.
         // Rule 6: their pending invitations there end with the removal (undone with it if it fails).
-        const then = async () => void (await deps.store.endInvitationsOf(input.orgId, input.userId, { at: now(), by: input.actor.userId }));
+        const then = async () => {
+          await deps.store.endInvitationsOf(input.orgId, input.userId, { at: now(), by: input.actor.userId });
+          await deps.store.deleteMembers(input.orgId, input.userId);
+        };
         const result = await deleteCascade(engine, { batches: [...grants, member.relationships], preconditions, then });
         // NOTE: a grant made under another lock (a project's) that passed its membership check
         // before this write may have landed after the read above. Grants pin the org role tuple,

@@ -22,7 +22,7 @@ export interface OrgMemberView {
 
 type Deps = {
   engine: Pick<Engine, "check" | "readRelationships" | "write">;
-  store: Pick<Store, "getObject" | "countSeatInvitations" | "listPendingInvitationsFor" | "endInvitationsOf">;
+  store: Pick<Store, "getObject" | "countSeatInvitations" | "listPendingInvitationsFor" | "endInvitationsOf" | "putMember">;
   locks: KeyedMutex;
   now?: () => Date;
 };
@@ -71,10 +71,14 @@ export function createSetOrgMember(deps: Deps) {
 
         const at = now();
         const change = await orgMembershipChange(deps, { orgId: input.orgId, current, role: input.role, scopes, seat: "check", now: at });
-        // Added directly, a new member's pending invitation to the organization is superseded (and frees its seat).
+        // Added directly, a new member's pending invitation to the organization is superseded (and
+        // frees its seat); when they joined is recorded for the member directory (rule 16).
         const then = current.role
           ? undefined
-          : async () => void (await deps.store.endInvitationsOf(input.orgId, input.userId, { at, by: input.actor.userId, targetType: "organization" }));
+          : async () => {
+              await deps.store.putMember({ orgId: input.orgId, userId: input.userId, joinedAt: at });
+              await deps.store.endInvitationsOf(input.orgId, input.userId, { at, by: input.actor.userId, targetType: "organization" });
+            };
         const written = change.updates.length > 0 ? await applyChange(engine, { ...change, then }) : { zedToken };
         return { user: input.userId, role: input.role, scopes, zedToken: written.zedToken };
       });

@@ -1,6 +1,9 @@
-// checkPermission answers "may this subject do this on that resource?" — the hot path.
+// checkPermission answers "may this subject do this on that resource?" — the hot path. A feature
+// key asked as a project permission (`project:p#view_<key>`, rule 13) is asked of the object
+// that holds it (`project_feature:p|<key>#view`, projects/project-scopes.ts).
 import type { CheckItem, CheckResult, Consistency, Engine } from "../../engine/engine.js";
 import { engineCall, fieldOfCheck } from "../errors.js";
+import { featureCheck } from "../projects/project-scopes.js";
 
 export interface CheckAnswer {
   allowed: boolean;
@@ -22,7 +25,8 @@ export function toCheckAnswer(result: CheckResult): CheckAnswer {
 export function createCheckPermission(deps: { engine: Pick<Engine, "check" | "checkFromCache"> }) {
   return {
     async execute(input: { item: CheckItem; consistency?: Consistency }): Promise<CheckAnswer> {
-      const result = await engineCall(() => deps.engine.check(input.item, input.consistency), fieldOfCheck(input.item));
+      const item = featureCheck(input.item);
+      const result = await engineCall(() => deps.engine.check(item, input.consistency), fieldOfCheck(input.item));
       return toCheckAnswer(result);
     },
     /**
@@ -30,7 +34,7 @@ export function createCheckPermission(deps: { engine: Pick<Engine, "check" | "ch
      * engine call: most checks, so the hot path stays synchronous); undefined means call execute.
      */
     fromCache(input: { item: CheckItem; consistency?: Consistency }): CheckAnswer | undefined {
-      const result = deps.engine.checkFromCache?.(input.item, input.consistency);
+      const result = deps.engine.checkFromCache?.(featureCheck(input.item), input.consistency);
       return result && toCheckAnswer(result);
     },
   };

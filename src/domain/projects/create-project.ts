@@ -1,7 +1,7 @@
 // createProject creates a project owned by an organization or by the actor (a personal
 // project); the actor becomes its admin (rule 1). The anchor relationship is written with a
 // must_not_exist precondition, so two concurrent creates of one id cannot both win.
-import type { Engine, Precondition } from "../../engine/engine.js";
+import type { Engine, Precondition, RelationshipUpdate } from "../../engine/engine.js";
 import type { Store } from "../../store/store.js";
 import type { Actor } from "../actor.js";
 import { applyChange } from "../apply-change.js";
@@ -10,6 +10,9 @@ import { DomainError, alreadyExists, engineCall, forbidden, notFound, notOrgMemb
 import { ref, relationship, userRef } from "../model.js";
 import { formatOwner, ownerRelationship, readProjectOwner, type ProjectOwner } from "./project-owner.js";
 import { requireGrantableSubject } from "./project-subject.js";
+import type { KeyedMutex } from "../keyed-mutex.js";
+import { orgFeatures } from "../organizations/org-features.js";
+import { featureAnchor } from "./project-scopes.js";
 
 export interface CreateProjectInput {
   actor: Actor;
@@ -23,7 +26,7 @@ const noAnchor = (projectId: string, relation: string): Precondition => ({
   filter: { resourceType: "project", resourceId: projectId, relation },
 });
 
-export function createCreateProject(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write">; store: Pick<Store, "putObject"> }) {
+export function createCreateProject(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write">; store: Pick<Store, "putObject" | "getObject">; locks: KeyedMutex }) {
   const { engine, store } = deps;
 
   async function requireMayCreate(actor: Actor, owner: ProjectOwner): Promise<void> {
@@ -41,31 +44,40 @@ export function createCreateProject(deps: { engine: Pick<Engine, "check" | "read
 
   return {
     async execute(input: CreateProjectInput) {
-      await requireMayCreate(input.actor, input.owner);
-      // The creator becomes admin: in an organization only while still a member (rule 4), even
-      // against a concurrent removal from it.
-      const guard = await requireGrantableSubject(engine, input.owner, { type: "user", id: input.actor.userId }, input.id);
-      const project = ref("project", input.id);
-      try {
-        const written = await applyChange(engine, {
-          updates: [
-            { operation: "create", relationship: ownerRelationship(input.id, input.owner) },
-            { operation: "touch", relationship: relationship(project, "admin", userRef(input.actor.userId)) },
-          ],
-          preconditions: [noAnchor(input.id, "organization"), noAnchor(input.id, "owner_user"), ...guard],
-          then: () => store.putObject({ kind: "project", id: input.id, name: input.name, createdAt: new Date() }),
-        });
-        return { id: input.id, ...(input.name !== undefined ? { name: input.name } : {}), owner: formatOwner(input.owner), zedToken: written.zedToken };
-      } catch (err) {
-        if (err instanceof DomainError && (err.failure.kind === "precondition_failed" || err.failure.kind === "already_exists")) {
-          // Either the id was taken meanwhile, or the creator was removed from the organization.
-          if (err.failure.kind === "precondition_failed" && guard.length > 0 && !(await readProjectOwner(engine, input.id))) {
-            throw notOrgMember(`user:${input.actor.userId} is no longer a member of organization ${input.owner.id}`);
-          }
-          throw alreadyExists(`project ${input.id} already exists`);
-        }
-        throw err;
-      }
+      // An organization's project is created under the organization's lock, so it gets the anchor
+      // of every feature key even while the keys change (PUT /v1/orgs/:org/features, rule 13).
+      if (input.owner.kind === "organization") return deps.locks.run(`organization:${input.owner.id}`, () => create(input));
+      return create(input);
     },
   };
+
+  async function create(input: CreateProjectInput) {
+    await requireMayCreate(input.actor, input.owner);
+    // The creator becomes admin: in an organization only while still a member (rule 4), even
+    // against a concurrent removal from it.
+    const guard = await requireGrantableSubject(engine, input.owner, { type: "user", id: input.actor.userId }, input.id);
+    const project = ref("project", input.id);
+    const features = input.owner.kind === "organization" ? await orgFeatures(store, input.owner.id) : [];
+    try {
+      const written = await applyChange(engine, {
+        updates: [
+          { operation: "create", relationship: ownerRelationship(input.id, input.owner) },
+          { operation: "touch", relationship: relationship(project, "admin", userRef(input.actor.userId)) },
+          ...features.map((key): RelationshipUpdate => ({ operation: "touch", relationship: featureAnchor(input.id, key) })),
+        ],
+        preconditions: [noAnchor(input.id, "organization"), noAnchor(input.id, "owner_user"), ...guard],
+        then: () => store.putObject({ kind: "project", id: input.id, name: input.name, createdAt: new Date() }),
+      });
+      return { id: input.id, ...(input.name !== undefined ? { name: input.name } : {}), owner: formatOwner(input.owner), zedToken: written.zedToken };
+    } catch (err) {
+      if (err instanceof DomainError && (err.failure.kind === "precondition_failed" || err.failure.kind === "already_exists")) {
+        // Either the id was taken meanwhile, or the creator was removed from the organization.
+        if (err.failure.kind === "precondition_failed" && guard.length > 0 && !(await readProjectOwner(engine, input.id))) {
+          throw notOrgMember(`user:${input.actor.userId} is no longer a member of organization ${input.owner.id}`);
+        }
+        throw alreadyExists(`project ${input.id} already exists`);
+      }
+      throw err;
+    }
+  }
 }

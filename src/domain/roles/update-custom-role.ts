@@ -10,6 +10,7 @@ import { permissionUpdates, permissionsOf, requireCustomRolePermissions } from "
 import type { KeyedMutex } from "../keyed-mutex.js";
 import { ref } from "../model.js";
 import { organizationOf, readAll } from "../organizations/organization-graph.js";
+import { requireCustomRolesAllowed } from "../plans/plan-rules.js";
 
 export function createUpdateCustomRole(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write">; store: Pick<Store, "getObject" | "putObject">; locks: KeyedMutex }) {
   return {
@@ -17,6 +18,8 @@ export function createUpdateCustomRole(deps: { engine: Pick<Engine, "check" | "r
       const { engine } = deps;
       const { orgId, zedToken } = await organizationOf(engine, "role", input.roleId);
       await requirePermission(engine, input.actor, ref("role", input.roleId), "manage");
+      // Rule 17: without customRoles a role can be deleted, not changed (its holders keep it as it is).
+      await requireCustomRolesAllowed(deps.store, orgId, `changing custom role ${input.roleId}`);
       const wanted = input.permissions === undefined ? undefined : requireCustomRolePermissions(input.permissions);
       // Serialized per role: the stored set is diffed, then written.
       return deps.locks.run(`role:${input.roleId}`, async () => {

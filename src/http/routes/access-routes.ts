@@ -9,7 +9,7 @@ import { CONTAINER_PERMISSIONS } from "../../domain/content/content-graph.js";
 import { PROJECT_PERMISSIONS } from "../../domain/model.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
-import { Cursor, ProductId, parse } from "../validation.js";
+import { Cursor, TypedId, parse } from "../validation.js";
 
 const accessQuery = <P extends readonly [string, ...string[]]>(permissions: P) =>
   z
@@ -20,7 +20,16 @@ const accessQuery = <P extends readonly [string, ...string[]]>(permissions: P) =
     })
     .strict();
 
-const ProjectQuery = accessQuery(PROJECT_PERMISSIONS);
+// A project's permissions, and its per-project scopes (rule 13): view_<scope> / manage_<scope>.
+const ProjectQuery = z
+  .object({
+    permission: z
+      .union([z.enum(PROJECT_PERMISSIONS), z.string().regex(/^(view|manage)_[a-z][a-z0-9_]{0,62}$/, "must be a project permission, or view_<scope> / manage_<scope>")])
+      .default(PROJECT_PERMISSIONS[0]),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: Cursor.optional(),
+  })
+  .strict();
 const ResourceQuery = accessQuery(RESOURCE_PERMISSIONS);
 const OrgQuery = accessQuery(ORG_PERMISSIONS);
 const ContainerQuery = accessQuery(CONTAINER_PERMISSIONS);
@@ -31,7 +40,14 @@ export function accessRouteDocs(): RouteDoc[] {
   const base = { tag, scope: "manage", actor: true } as const;
   const why = "Each entry names the subject and how it holds the permission: direct role, group, custom role or organization bypass.";
   return [
-    { ...base, method: "get", path: "/v1/projects/:project/access", summary: "Who holds a permission on the project, and through what (needs view_members), paged", description: why, query: ProjectQuery },
+    {
+      ...base,
+      method: "get",
+      path: "/v1/projects/:project/access",
+      summary: "Who holds a permission on the project, and through what (needs view_members), paged",
+      description: `${why} The permission may be a per-project scope, view_<scope> or manage_<scope> (settings scopes and the organization's feature keys; 422 invalid_scope for others): "full on settings_members (scope)", "view on analytics as viewer".`,
+      query: ProjectQuery,
+    },
     { ...base, method: "get", path: "/v1/resources/:resource/access", summary: "Who holds a permission on the resource, and through what (needs view_members on its project), paged", description: why, query: ResourceQuery },
     { ...base, method: "get", path: "/v1/orgs/:org/access", summary: "Who holds a permission on the organization, and through what (needs view_members), paged", description: why, query: OrgQuery },
     ...(["workspace", "folder"] as const).map(
@@ -54,14 +70,14 @@ export function accessRoutes(useCases: UseCases): Router {
 
   router.get("/v1/projects/:project/access", manage, async (req, res) => {
     const actor = actorOf(req);
-    const projectId = parse(ProductId, req.params.project, "path.project");
+    const projectId = parse(TypedId("project"), req.params.project, "path.project");
     const query = parse(ProjectQuery, req.query, "query");
     res.json(await projectAccess.execute({ actor, projectId, ...query }));
   });
 
   router.get("/v1/resources/:resource/access", manage, async (req, res) => {
     const actor = actorOf(req);
-    const resourceId = parse(ProductId, req.params.resource, "path.resource");
+    const resourceId = parse(TypedId("resource"), req.params.resource, "path.resource");
     const query = parse(ResourceQuery, req.query, "query");
     res.json(await resourceAccess.execute({ actor, resourceId, ...query }));
   });
@@ -69,7 +85,7 @@ export function accessRoutes(useCases: UseCases): Router {
   for (const kind of ["workspace", "folder"] as const) {
     router.get(`/v1/${kind}s/:${kind}/access`, manage, async (req, res) => {
       const actor = actorOf(req);
-      const id = parse(ProductId, req.params[kind], `path.${kind}`);
+      const id = parse(TypedId(kind), req.params[kind], `path.${kind}`);
       const query = parse(ContainerQuery, req.query, "query");
       res.json(await containerAccess.execute({ actor, container: { type: kind, id }, ...query }));
     });
@@ -77,7 +93,7 @@ export function accessRoutes(useCases: UseCases): Router {
 
   router.get("/v1/orgs/:org/access", manage, async (req, res) => {
     const actor = actorOf(req);
-    const orgId = parse(ProductId, req.params.org, "path.org");
+    const orgId = parse(TypedId("organization"), req.params.org, "path.org");
     const query = parse(OrgQuery, req.query, "query");
     res.json(await orgAccess.execute({ actor, orgId, ...query }));
   });

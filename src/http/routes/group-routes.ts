@@ -7,13 +7,13 @@ import { type GroupMemberRef } from "../../domain/groups/add-group-member.js";
 import { type GroupView } from "../../domain/groups/create-group.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
-import { Cursor, Limit, ProductId, parse } from "../validation.js";
+import { Cursor, Limit, ProductId, TypedId, parse } from "../validation.js";
 
 const Name = z.string().trim().min(1).max(200);
 const ListQuery = z.object({ limit: Limit(1000).default(100), cursor: Cursor.optional() }).strict();
 const CreateBody = z.object({ id: ProductId, name: Name.optional() }).strict();
-const OrgParams = z.object({ org: ProductId }).strict();
-const GroupParams = z.object({ group: ProductId }).strict();
+const OrgParams = z.object({ org: TypedId("organization") }).strict();
+const GroupParams = z.object({ group: TypedId("group") }).strict();
 
 const SUBJECT = /^(user|group):([A-Za-z0-9_-]{1,128})(#member)?$/;
 /** A group member is `user:<id>` or `group:<id>` (`group:<id>#member` is accepted too). */
@@ -25,7 +25,7 @@ const MemberSubject = z
     const m = SUBJECT.exec(s)!;
     return { type: m[1] as GroupMemberRef["type"], id: m[2]! };
   });
-const MemberParams = z.object({ group: ProductId, subject: MemberSubject }).strict();
+const MemberParams = z.object({ group: TypedId("group"), subject: MemberSubject }).strict();
 
 const presentGroup = (g: GroupView) => ({ id: g.id, organization: g.organization, name: g.name ?? null });
 const presentSubject = (m: GroupMemberRef) => `${m.type}:${m.id}`;

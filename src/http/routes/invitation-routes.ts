@@ -10,7 +10,9 @@ import { ORG_AREAS, ORG_ROLES } from "../../domain/model.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { problemFor } from "../problem.js";
-import { Cursor, Limit, ProductId, parse } from "../validation.js";
+import { Cursor, Limit, ProductId, TypedId, parse } from "../validation.js";
+import { ProjectAccess } from "./organization-routes.js";
+import { MAX_ACCESS_PROJECTS } from "../../domain/organizations/set-member-access.js";
 
 /** MAX_INVITEES per bulk request. */
 export const MAX_INVITEES = 100;
@@ -21,7 +23,7 @@ const Level = z.enum(["none", "view", "full"]);
 const Scopes = z
   .object(Object.fromEntries(ORG_AREAS.map((area) => [area, Level.optional()])) as Record<(typeof ORG_AREAS)[number], z.ZodOptional<typeof Level>>)
   .strict();
-const OrgInviteBody = z.object({ invitees: Invitees, role: z.enum(ORG_ROLES), scopes: Scopes.optional() }).strict();
+const OrgInviteBody = z.object({ invitees: Invitees, role: z.enum(ORG_ROLES), scopes: Scopes.optional(), projects: z.array(ProjectAccess).max(MAX_ACCESS_PROJECTS).optional() }).strict();
 const ProjectInviteBody = z.object({ invitees: Invitees, role: z.string().min(1).max(200) }).strict();
 const ListQuery = z
   .object({
@@ -51,10 +53,10 @@ export function invitationRouteDocs(): RouteDoc[] {
       ...base,
       method: "post",
       path: "/v1/orgs/:org/invitations",
-      summary: "Invite users (ids or e-mail addresses) to the organization (manage_members; admin: manage_admins; owner: manage_owners); each pending invitation holds a seat",
-      description: bulk,
+      summary: "Invite users (ids or e-mail addresses) to the organization (manage_members; admin: manage_admins; owner: manage_owners), optionally with project access; each pending invitation holds a seat",
+      description: `${bulk} projects (rule 14): a role and per-project scopes on projects of the organization (else 422 not_in_organization), each one the sender may grant there (else 403, nothing sent); accepting grants the membership, org scopes and all of it in one atomic write.`,
       body: OrgInviteBody,
-      example: { invitees: ["bob", "user:carol", "dana@example.com"], role: "member", scopes: { projects: "full" } },
+      example: { invitees: ["bob", "user:carol", "dana@example.com"], role: "member", scopes: { projects: "full" }, projects: [{ project: "apollo", role: "editor", scopes: { analytics: "view" } }] },
     },
     {
       ...base,
@@ -80,18 +82,19 @@ export function invitationRoutes(useCases: UseCases): Router {
   const router = Router();
   const manage = requireScope("manage");
   const param = (params: Record<string, unknown>, name: string) => parse(ProductId, params[name], `path.${name}`);
+  const ref = (params: Record<string, unknown>, name: "org" | "project") => parse(TypedId(name === "org" ? "organization" : "project"), params[name], `path.${name}`);
 
   router.post("/v1/orgs/:org/invitations", manage, async (req, res) => {
     const actor = actorOf(req);
-    const orgId = param(req.params, "org");
+    const orgId = ref(req.params, "org");
     const body = parse(OrgInviteBody, req.body);
-    const { results, zedToken } = await createOrgInvitations.execute({ actor, orgId, invitees: body.invitees, role: body.role, scopes: body.scopes });
+    const { results, zedToken } = await createOrgInvitations.execute({ actor, orgId, invitees: body.invitees, role: body.role, scopes: body.scopes, projects: body.projects });
     res.json({ ...present(results), zedToken });
   });
 
   router.post("/v1/projects/:project/invitations", manage, async (req, res) => {
     const actor = actorOf(req);
-    const projectId = param(req.params, "project");
+    const projectId = ref(req.params, "project");
     const body = parse(ProjectInviteBody, req.body);
     const { results, zedToken } = await createProjectInvitations.execute({ actor, projectId, invitees: body.invitees, role: body.role });
     res.json({ ...present(results), zedToken });
@@ -99,14 +102,14 @@ export function invitationRoutes(useCases: UseCases): Router {
 
   router.get("/v1/orgs/:org/invitations", manage, async (req, res) => {
     const actor = actorOf(req);
-    const targetId = param(req.params, "org");
+    const targetId = ref(req.params, "org");
     const query = parse(ListQuery, req.query, "query");
     res.json(await listInvitations.execute({ actor, targetType: "organization", targetId, ...query }));
   });
 
   router.get("/v1/projects/:project/invitations", manage, async (req, res) => {
     const actor = actorOf(req);
-    const targetId = param(req.params, "project");
+    const targetId = ref(req.params, "project");
     const query = parse(ListQuery, req.query, "query");
     res.json(await listInvitations.execute({ actor, targetType: "project", targetId, ...query }));
   });

@@ -8,7 +8,10 @@ import { type OrganizationView } from "../../domain/organizations/create-organiz
 import { ORG_AREAS, ORG_ROLES } from "../../domain/model.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
-import { Cursor, Limit, ProductId, parse } from "../validation.js";
+import { Cursor, Limit, ProductId, TypedId, parse } from "../validation.js";
+import { MAX_FEATURES } from "../../domain/organizations/set-org-features.js";
+import { MAX_ACCESS_PROJECTS } from "../../domain/organizations/set-member-access.js";
+import { ScopeLevels } from "./project-routes.js";
 import { groupRoutes } from "./group-routes.js";
 import { roleRoutes } from "./role-routes.js";
 
@@ -18,16 +21,26 @@ const SeatLimit = z.number().int().positive();
 
 const CreateBody = z.object({ id: ProductId, name: Name.optional(), seatLimit: SeatLimit.nullable().optional() }).strict();
 const UpdateBody = z
-  .object({ name: Name.optional(), seatLimit: SeatLimit.nullable().optional() })
+  .object({ name: Name.optional(), seatLimit: SeatLimit.nullable().optional(), customRoles: z.boolean().optional() })
   .strict()
-  .refine((b) => b.name !== undefined || b.seatLimit !== undefined, { message: "give name or seatLimit" });
+  .refine((b) => b.name !== undefined || b.seatLimit !== undefined || b.customRoles !== undefined, { message: "give name, seatLimit or customRoles" });
 const Level = z.enum(["none", "view", "full"]);
 const Scopes = z.object(Object.fromEntries(ORG_AREAS.map((area) => [area, Level.optional()])) as Record<(typeof ORG_AREAS)[number], z.ZodOptional<typeof Level>>).strict();
 const MemberBody = z.object({ role: z.enum(ORG_ROLES), scopes: Scopes.optional() }).strict();
-const OrgParams = z.object({ org: ProductId }).strict();
-const MemberParams = z.object({ org: ProductId, user: ProductId }).strict();
+const OrgParams = z.object({ org: TypedId("organization") }).strict();
+const MemberParams = z.object({ org: TypedId("organization"), user: TypedId("user") }).strict();
+const FeaturesBody = z.object({ features: z.array(z.string().max(80)).max(MAX_FEATURES) }).strict();
+/** ProjectAccess is one project of a member's access (rule 14): a role and per-project scopes. */
+export const ProjectAccess = z.object({ project: TypedId("project"), role: z.string().min(1).max(200), scopes: ScopeLevels.optional() }).strict();
+const AccessBody = z.object({ role: z.enum(ORG_ROLES), scopes: Scopes.optional(), projects: z.array(ProjectAccess).max(MAX_ACCESS_PROJECTS) }).strict();
 
-const present = (org: OrganizationView) => ({ id: org.id, name: org.name ?? null, seatLimit: org.seatLimit ?? null, createdAt: org.createdAt.toISOString() });
+const present = (org: OrganizationView) => ({
+  id: org.id,
+  name: org.name ?? null,
+  seatLimit: org.seatLimit ?? null,
+  customRoles: org.customRoles,
+  createdAt: org.createdAt.toISOString(),
+});
 
 /** organizationRouteDocs documents these routes in /openapi.json from the schemas above. */
 export function organizationRouteDocs(): RouteDoc[] {
@@ -35,17 +48,40 @@ export function organizationRouteDocs(): RouteDoc[] {
   const base = { tag, scope: "manage", actor: true } as const;
   return [
     { ...base, method: "post", path: "/v1/orgs", status: 201, summary: "Create an organization; the actor becomes its owner", body: CreateBody, example: { id: "acme", name: "Acme Inc.", seatLimit: 50 } },
-    { ...base, method: "get", path: "/v1/orgs/:org", summary: "Read an organization (needs view: any member)" },
+    {
+      ...base,
+      method: "get",
+      path: "/v1/orgs/:org",
+      summary: "Read an organization (needs view: any member): settings, feature keys and seats {limit, members, pending, available}",
+    },
     {
       ...base,
       method: "patch",
       path: "/v1/orgs/:org",
-      summary: "Change the name or seat limit (settings: needs manage_billing)",
+      summary: "Change settings: the name (general: needs manage_general), the seat limit and customRoles (billing: needs manage_billing)",
+      description: "customRoles false stops new custom roles and new grants of them (403 plan_required); existing holders keep them.",
       body: UpdateBody,
-      example: { name: "Acme Corporation", seatLimit: 100 },
+      example: { name: "Acme Corporation", seatLimit: 100, customRoles: true },
+    },
+    { ...base, method: "get", path: "/v1/orgs/:org/features", summary: "The organization's feature keys, the per-project scopes besides the settings scopes (needs view)" },
+    {
+      ...base,
+      method: "put",
+      path: "/v1/orgs/:org/features",
+      summary: "Set the organization's feature keys (needs manage_general); each becomes a per-project scope checkable as view_<key> / manage_<key> on its projects",
+      description: "Keys match [a-z][a-z0-9_]{0,62}, do not start with settings_ and do not clash with a project permission (members, settings, admins, content_access): else 422 invalid_scope naming the field. A key left out is dropped with every scope set on it.",
+      body: FeaturesBody,
+      example: { features: ["analytics", "reports"] },
     },
     { ...base, method: "delete", path: "/v1/orgs/:org", summary: "Delete the organization and every relationship naming it (owners only: delete)" },
-    { ...base, method: "get", path: "/v1/orgs/:org/members", summary: "Members with their role and scopes (needs view_members), paged", query: ListQuery },
+    {
+      ...base,
+      method: "get",
+      path: "/v1/orgs/:org/members",
+      summary: "The member directory (needs view_members), paged: {user, email?, role, scopes, projects: [{project, role}], joinedAt}",
+      description: "projects lists the roles the member holds directly on the organization's projects; email is the address they proved accepting an e-mail invitation; joinedAt is null for members from before it was recorded.",
+      query: ListQuery,
+    },
     {
       ...base,
       method: "put",
@@ -57,6 +93,15 @@ export function organizationRouteDocs(): RouteDoc[] {
     },
     {
       ...base,
+      method: "put",
+      path: "/v1/orgs/:org/members/:user/access",
+      summary: "Set a member's whole access in one atomic write: org role and scopes, and a role and per-project scopes on each listed project; projects left out lose their access there",
+      description: "Each change needs what it needs alone (PUT members on the organization and on each project; removal from a project as DELETE /v1/projects/:project/members/:subject): 403 and nothing written otherwise. Every project must be one of the organization's (422 not_in_organization). Org scopes left out take the defaults (general view, the rest none); per-project scopes left out follow the role.",
+      body: AccessBody,
+      example: { role: "member", scopes: { projects: "view" }, projects: [{ project: "apollo", role: "editor", scopes: { settings_members: "view", analytics: "full" } }] },
+    },
+    {
+      ...base,
       method: "delete",
       path: "/v1/orgs/:org/members/:user",
       summary: "Remove a member with the cascade of rule 6 (groups, project roles, resource grants), or leave",
@@ -65,7 +110,7 @@ export function organizationRouteDocs(): RouteDoc[] {
 }
 
 export function organizationRoutes(useCases: UseCases): Router {
-  const { createOrganization, getOrganization, updateOrganization, deleteOrganization, listOrgMembers, setOrgMember, removeOrgMember } = useCases;
+  const { createOrganization, getOrganization, updateOrganization, deleteOrganization, listOrgMembers, setOrgMember, removeOrgMember, listOrgFeatures, setOrgFeatures, setMemberAccess } = useCases;
 
   const router = Router();
   router.use("/v1/orgs", requireScope("manage"));
@@ -80,7 +125,8 @@ export function organizationRoutes(useCases: UseCases): Router {
   router.get("/v1/orgs/:org", async (req, res) => {
     const actor = actorOf(req);
     const { org } = parse(OrgParams, req.params, "path");
-    res.json(present(await getOrganization.execute({ actor, orgId: org })));
+    const found = await getOrganization.execute({ actor, orgId: org });
+    res.json({ ...present(found), features: found.features, seats: found.seats });
   });
 
   router.patch("/v1/orgs/:org", async (req, res) => {
@@ -110,6 +156,26 @@ export function organizationRoutes(useCases: UseCases): Router {
     const { org, user } = parse(MemberParams, req.params, "path");
     const body = parse(MemberBody, req.body);
     res.json(await setOrgMember.execute({ actor, orgId: org, userId: user, role: body.role, scopes: body.scopes }));
+  });
+
+  router.put("/v1/orgs/:org/members/:user/access", async (req, res) => {
+    const actor = actorOf(req);
+    const { org, user } = parse(MemberParams, req.params, "path");
+    const body = parse(AccessBody, req.body);
+    res.json(await setMemberAccess.execute({ actor, orgId: org, userId: user, role: body.role, scopes: body.scopes, projects: body.projects }));
+  });
+
+  router.get("/v1/orgs/:org/features", async (req, res) => {
+    const actor = actorOf(req);
+    const { org } = parse(OrgParams, req.params, "path");
+    res.json(await listOrgFeatures.execute({ actor, orgId: org }));
+  });
+
+  router.put("/v1/orgs/:org/features", async (req, res) => {
+    const actor = actorOf(req);
+    const { org } = parse(OrgParams, req.params, "path");
+    const body = parse(FeaturesBody, req.body);
+    res.json(await setOrgFeatures.execute({ actor, orgId: org, features: body.features }));
   });
 
   router.delete("/v1/orgs/:org/members/:user", async (req, res) => {

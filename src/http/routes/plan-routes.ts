@@ -5,7 +5,7 @@ import type { UseCases } from "../../domain/use-cases.js";
 import { PERSONAL_PLANS } from "../../domain/plans/personal-plan.js";
 import { requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
-import { ProductId, parse } from "../validation.js";
+import { TypedId, parse } from "../validation.js";
 
 const PlanBody = z.object({ plan: z.enum(PERSONAL_PLANS) }).strict();
 
@@ -21,7 +21,7 @@ export function planRoutes(useCases: UseCases): Router {
   const { setUserPlan: setPlan, getUserPlan: getPlan } = useCases;
   const router = Router();
   router.use("/v1/users/:user/plan", requireScope("admin"));
-  const userOf = (params: Record<string, unknown>) => parse(ProductId, params.user, "path.user");
+  const userOf = (params: Record<string, unknown>) => parse(TypedId("user"), params.user, "path.user");
 
   router.put("/v1/users/:user/plan", async (req, res) => {
     const userId = userOf(req.params);

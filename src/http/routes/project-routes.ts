@@ -6,7 +6,8 @@ import type { UseCases } from "../../domain/use-cases.js";
 import type { MemberSubject } from "../../domain/projects/project-subject.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
-import { Cursor, Limit, ProductId, parse } from "../validation.js";
+import { SCOPE_LEVELS } from "../../domain/projects/project-scopes.js";
+import { Cursor, Limit, ProductId, TypedId, parse } from "../validation.js";
 
 const ID = "[A-Za-z0-9_-]{1,128}";
 const OWNER = new RegExp(`^(organization|user):(${ID})$`);
@@ -41,7 +42,13 @@ const CreateBody = z
   })
   .strict();
 
-const GrantBody = z.object({ role: z.string().min(1).max(200), expiresAt: ExpiresAt }).strict();
+/** ScopeLevels is a member's explicit per-project scopes: `{"<scope>": "none" | "view" | "full"}` (rule 13). */
+export const ScopeLevels = z.record(z.string().min(1).max(80), z.enum(SCOPE_LEVELS));
+const GrantBody = z.object({ role: z.string().min(1).max(200).optional(), scopes: ScopeLevels.optional(), expiresAt: ExpiresAt }).strict();
+const UpdateBody = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), defaultRole: z.string().min(1).max(200).optional() })
+  .strict()
+  .refine((b) => b.name !== undefined || b.defaultRole !== undefined, { message: "give name or defaultRole" });
 
 export const PageQuery = z.object({ limit: Limit(1000).default(100), cursor: Cursor.optional() }).strict();
 
@@ -60,17 +67,26 @@ export function projectRouteDocs(): RouteDoc[] {
       body: CreateBody,
       example: { id: "apollo", owner: "organization:acme", name: "Apollo" },
     },
-    { ...base, method: "get", path: "/v1/projects/:project", summary: "Read a project (needs view)" },
+    { ...base, method: "get", path: "/v1/projects/:project", summary: "Read a project: name, owner, defaultRole (needs view)" },
+    {
+      ...base,
+      method: "patch",
+      path: "/v1/projects/:project",
+      summary: "Change the project's name or defaultRole, the role of a member added without one (needs manage_settings_general)",
+      description: "defaultRole is guest, viewer, editor, manager or role:<customRoleId> (never admin: 422 invalid_role); it starts as editor.",
+      body: UpdateBody,
+      example: { name: "Apollo", defaultRole: "viewer" },
+    },
     { ...base, method: "delete", path: "/v1/projects/:project", summary: "Delete the project, its resources and every relationship naming them (needs delete_project)" },
     { ...base, method: "get", path: "/v1/projects/:project/members", summary: "Members (users and groups) with their role (needs view_members), paged", query: PageQuery },
     {
       ...base,
       method: "put",
       path: "/v1/projects/:project/members/:subject",
-      summary: "Add a member or change their role (needs manage_members; granting admin or changing an admin needs manage_admins)",
-      description: `${subject} role is admin, manager, editor, viewer, guest or role:<customRoleId>. In an organization's project a user must be an organization member (422 not_org_member).`,
+      summary: "Add a member or change their role and per-project scopes (needs manage_members; granting admin or changing an admin needs manage_admins)",
+      description: `${subject} role is admin, manager, editor, viewer, guest or role:<customRoleId>; without one a member keeps theirs and a new member gets the project's defaultRole. In an organization's project a user must be an organization member (422 not_org_member). scopes (organization projects only) replaces the subject's explicit per-project scopes: settings_general, settings_members, settings_data_sources, settings_publishing and the organization's feature keys, each none, view or full; a scope left out follows the role (422 invalid_scope for any other). On a personal project only an owner on the scale plan grants (403 plan_required).`,
       body: GrantBody,
-      example: { role: "editor", expiresAt: "2030-01-01T00:00:00Z" },
+      example: { role: "editor", scopes: { settings_members: "view", analytics: "full" }, expiresAt: "2030-01-01T00:00:00Z" },
     },
     {
       ...base,
@@ -84,11 +100,11 @@ export function projectRouteDocs(): RouteDoc[] {
 }
 
 export function projectRoutes(useCases: UseCases): Router {
-  const { createProject, getProject, deleteProject, listProjectMembers: listMembers, grantProjectRole: grantRole, removeProjectMember: removeMember, readProjectPermissions: readPermissions } = useCases;
+  const { createProject, getProject, updateProject, deleteProject, listProjectMembers: listMembers, grantProjectRole: grantRole, removeProjectMember: removeMember, readProjectPermissions: readPermissions } = useCases;
   const router = Router();
   const manage = requireScope("manage");
 
-  const projectId = (params: Record<string, unknown>) => parse(ProductId, params.project, "path.project");
+  const projectId = (params: Record<string, unknown>) => parse(TypedId("project"), params.project, "path.project");
   const subjectOf = (params: Record<string, unknown>) => parse(MemberSubjectParam, params.subject, "path.subject");
 
   router.post("/v1/projects", manage, async (req, res) => {
@@ -99,6 +115,13 @@ export function projectRoutes(useCases: UseCases): Router {
 
   router.get("/v1/projects/:project", manage, async (req, res) => {
     res.json(await getProject.execute({ actor: actorOf(req), projectId: projectId(req.params) }));
+  });
+
+  router.patch("/v1/projects/:project", manage, async (req, res) => {
+    const actor = actorOf(req);
+    const id = projectId(req.params);
+    const changes = parse(UpdateBody, req.body);
+    res.json(await updateProject.execute({ actor, projectId: id, changes }));
   });
 
   router.delete("/v1/projects/:project", manage, async (req, res) => {
@@ -115,7 +138,7 @@ export function projectRoutes(useCases: UseCases): Router {
     const actor = actorOf(req);
     const input = { actor, projectId: projectId(req.params), subject: subjectOf(req.params) };
     const body = parse(GrantBody, req.body);
-    res.json(await grantRole.execute({ ...input, role: body.role, expiresAt: body.expiresAt }));
+    res.json(await grantRole.execute({ ...input, role: body.role, scopes: body.scopes, expiresAt: body.expiresAt }));
   });
 
   router.delete("/v1/projects/:project/members/:subject", manage, async (req, res) => {

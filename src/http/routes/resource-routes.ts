@@ -5,11 +5,11 @@ import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
-import { ProductId, parse } from "../validation.js";
+import { TypedId, parse } from "../validation.js";
 import { ContainerRefString } from "./content-routes.js";
 import { ExpiresAt, MemberSubjectParam } from "./project-routes.js";
 
-const RegisterBody = z.object({ project: ProductId, parent: ContainerRefString.nullable().optional() }).strict();
+const RegisterBody = z.object({ project: TypedId("project"), parent: ContainerRefString.nullable().optional() }).strict();
 const ShareBody = z.object({ role: z.string().min(1).max(200), expiresAt: ExpiresAt }).strict();
 
 /** resourceRouteDocs documents these routes in /openapi.json from the schemas above. */
@@ -48,7 +48,7 @@ export function resourceRoutes(useCases: UseCases): Router {
   const router = Router();
   const manage = requireScope("manage");
 
-  const resourceId = (params: Record<string, unknown>) => parse(ProductId, params.resource, "path.resource");
+  const resourceId = (params: Record<string, unknown>) => parse(TypedId("resource"), params.resource, "path.resource");
   const subjectOf = (params: Record<string, unknown>) => parse(MemberSubjectParam, params.subject, "path.subject");
 
   router.put("/v1/resources/:resource", manage, async (req, res) => {

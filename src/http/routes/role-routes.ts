@@ -6,7 +6,7 @@ import type { UseCases } from "../../domain/use-cases.js";
 import { type CustomRoleView } from "../../domain/roles/create-custom-role.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
-import { Cursor, Limit, ProductId, parse } from "../validation.js";
+import { Cursor, Limit, ProductId, TypedId, parse } from "../validation.js";
 
 const Name = z.string().trim().min(1).max(200);
 const ListQuery = z.object({ limit: Limit(1000).default(100), cursor: Cursor.optional() }).strict();
@@ -17,8 +17,8 @@ const UpdateBody = z
   .object({ name: Name.optional(), permissions: Permissions.optional() })
   .strict()
   .refine((b) => b.name !== undefined || b.permissions !== undefined, { message: "give name or permissions" });
-const OrgParams = z.object({ org: ProductId }).strict();
-const RoleParams = z.object({ role: ProductId }).strict();
+const OrgParams = z.object({ org: TypedId("organization") }).strict();
+const RoleParams = z.object({ role: TypedId("role") }).strict();
 
 const present = (r: CustomRoleView) => ({ id: r.id, organization: r.organization, name: r.name ?? null, permissions: r.permissions });
 
