@@ -300,7 +300,14 @@ describe("GET /v1/orgs/:org/members", () => {
     const first = await server.call("GET", `/v1/orgs/${org}/members?limit=2`, as(owner));
     expect(first.status).toBe(200);
     expect(first.body.members).toHaveLength(2);
-    expect(first.body.members[0]).toEqual({ user: owner, role: "owner", scopes: { general: "view", integrations: "none", members: "none", projects: "none", billing: "none" } });
+    expect(first.body.members[0]).toEqual({
+      user: owner,
+      role: "owner",
+      scopes: { general: "view", integrations: "none", members: "none", projects: "none", billing: "none" },
+      // Rule 16: the directory also gives project access and when the member joined.
+      projects: [],
+      joinedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     expect(first.body.cursor).toBeTruthy();
     // A write between pages does not break the cursor.
     await putMember(org, owner, `c${uid("late")}`, { role: "member" });

@@ -106,6 +106,8 @@ describe("Alludium seed: members and roles", () => {
 describe("Qubitro seed: groups and custom roles only in organizations", () => {
   async function personal() {
     const [pat, friend, p] = [uid("pat"), uid("fr"), uid("pp")];
+    // Rule 17: a personal project takes direct grants only when its owner is on the scale plan.
+    expect((await server.call("PUT", `/v1/users/${pat}/plan`, { body: { plan: "scale" } })).status).toBe(200);
     expect((await server.call("POST", "/v1/projects", { ...as(pat), body: { id: p, owner: `user:${pat}` } })).status).toBe(201);
     return { pat, friend, p };
   }
@@ -366,7 +368,8 @@ describe("bad input", () => {
   it.each([
     ["user:bad id", { role: "viewer" }, "path.subject"],
     ["team:x", { role: "viewer" }, "path.subject"],
-    ["user:x", {}, "role"],
+    // Rule 18: a role may be left out ({} adds with the project's defaultRole); bad scopes are still 400.
+    ["user:x", { scopes: { analytics: "most" } }, "scopes.analytics"],
     ["user:x", { role: 7 }, "role"],
     ["user:x", { role: "viewer", extra: true }, "body"],
   ])("PUT %s %j → 400 naming %s", async (subject, body, field) => {

@@ -119,7 +119,7 @@ describe("GET /v1/projects/:project", () => {
     await write(`project:${p}#viewer@user:${o.member}`);
     const res = await server.call("GET", `/v1/projects/${p}`, as(o.member));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: p, name: "Dashboards", owner: `organization:${o.id}` });
+    expect(res.body).toEqual({ id: p, name: "Dashboards", owner: `organization:${o.id}`, defaultRole: "editor" });
     const stranger = await server.call("GET", `/v1/projects/${p}`, as(uid("x")));
     expect(stranger.status).toBe(403);
     expect((await server.call("GET", `/v1/projects/${uid("none")}`, as(o.admin))).status).toBe(404);

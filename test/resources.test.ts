@@ -106,6 +106,8 @@ describe("PUT/DELETE /v1/resources/:resource/members/:subject", () => {
     expect(await allowed(`resource:${r}`, "view", `user:${w.member}`)).toBe(true);
     expect(await relationships(`resourceType=resource&resourceId=${r}&relation=viewer`)).toEqual([`resource:${r}#viewer@group:${g}#member`]);
 
+    // Rule 17: a personal project takes direct shares only when its owner is on the scale plan.
+    await server.call("PUT", `/v1/users/${pat}/plan`, { body: { plan: "scale" } });
     await server.call("POST", "/v1/projects", { ...as(pat), body: { id: pr, owner: `user:${pat}` } });
     const d = uid("doc");
     expect((await register(d, pr, pat)).status).toBe(201);

@@ -354,6 +354,9 @@ async function prelude(run: Run): Promise<void> {
     [u1, "POST", "/v1/projects", { id: personal, owner: `user:${u1}` }, () => m.createProject(u1, personal, { personal: true })],
     [u1, "PUT", `/v1/projects/${personal}/members/${enc(`user:${u5}`)}`, { role: "manager" }, () => m.grantProjectRole(u1, personal, `user:${u5}`, "manager")],
   ];
+  // Rule 17: the personal project's owner is on the scale plan, so its manager can be granted.
+  expect((await server.call("PUT", `/v1/users/${u1}/plan`, { body: { plan: "scale" } })).status).toBe(200);
+  m.scalePlans.add(u1);
   for (const [actor, method, path, body, expected] of steps) {
     const res = await run.call(method, path, actor, body);
     expect(res.status, run.log.slice(-1)[0]).toBe(expected().status);

@@ -53,6 +53,8 @@ export class ReferenceModel {
   readonly projects = new Map<string, Project>();
   readonly resources = new Map<string, Resource>();
   readonly invitations: Invitation[] = [];
+  /** Users on the scale plan (rule 10); everyone else is on starter. */
+  readonly scalePlans = new Set<string>();
 
   constructor(readonly users: string[]) {}
 
@@ -163,6 +165,9 @@ export class ReferenceModel {
     return ok(201);
   }
 
+  /** needsPlan (rule 17): a personal project takes direct grants only when its owner is on scale. */
+  private needsPlan = (project: Project) => project.personalOwner !== undefined && !this.scalePlans.has(project.personalOwner);
+
   /** grantable applies rules 4 and 5 to a subject on a project (undefined when it may hold a role). */
   private grantable(project: Project, subject: SubjectKey): Expected | undefined {
     if (subject.startsWith("user:")) {
@@ -177,6 +182,7 @@ export class ReferenceModel {
   grantProjectRole(actor: string, projectId: string, subject: SubjectKey, role: ProjectRole): Expected {
     const project = this.projects.get(projectId)!;
     if (!this.projectPermission(project, actor, "manage_members")) return refused(403, "forbidden");
+    if (this.needsPlan(project)) return refused(403, "plan_required");
     if (project.personalOwner && subject === `user:${project.personalOwner}` && role !== "admin") return refused(403, "forbidden");
     const rule = this.grantable(project, subject);
     if (rule) return rule;
@@ -277,6 +283,7 @@ export class ReferenceModel {
     // manage_access: managers and up, or a project editor+ holding an editor share there (rule 12).
     const mayShare = this.projectPermission(project, actor, "manage_members") || (this.shareHolds(resource, actor, ["editor"]) && this.projectPermission(project, actor, "edit"));
     if (!mayShare) return refused(403, "forbidden");
+    if (this.needsPlan(project)) return refused(403, "plan_required");
     const rule = this.grantable(project, subject);
     if (rule) return rule;
     resource.shares.set(subject, role);
