@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { CheckTrace } from "../src/engine/engine.js";
 import { describeGrant, describeTrace, grantsOf } from "../src/domain/access/describe-grant.js";
+import { grantPath } from "../src/domain/access/explain-permission.js";
 
 const BOB = { type: "user", id: "bob" };
 
@@ -78,5 +79,25 @@ describe("describeTrace", () => {
     expect(describeTrace(t("project:p1#view", "permission", "denied", [t("project:p1#viewer", "relation", "denied")]))).toEqual([]);
     expect(describeTrace(t("document:d1#reader", "relation", "allowed"))).toEqual(["relationship document:d1#reader@user:bob"]);
     expect(describeGrant({ kind: "org_bypass", organization: "acme", orgRole: "owner" })).toBe("owner of organization acme (bypass)");
+  });
+
+  it("rule 15: a removed member's steps under an allowed `removed` sibling did not grant (SpiceDB flattens the exclusion)", () => {
+    const removedAdmin = t("project:p1#view", "permission", "allowed", [
+      t("project:p1#manager", "relation", "denied"),
+      t("project:p1#viewer", "relation", "allowed", [groupMember("eng")]),
+      t("project:p1#removed", "relation", "allowed"),
+      t("project:p1#admin_bypass", "permission", "allowed", [
+        t("project:p1#admin", "relation", "denied"),
+        t("organization:acme#admin_bypass", "permission", "allowed", [t("organization:acme#admin", "relation", "allowed")]),
+      ]),
+    ]);
+    expect(describeTrace(removedAdmin)).toEqual(["admin of organization acme (bypass)"]);
+    expect(grantPath(removedAdmin).map((s) => s.node)).toEqual(["project:p1#view", "project:p1#admin_bypass", "organization:acme#admin_bypass", "organization:acme#admin"]);
+    const content = t("folder:f1#view", "permission", "allowed", [
+      t("folder:f1#content_view", "permission", "allowed", [t("folder:f1#viewer", "relation", "allowed")]),
+      t("project:p1#removed", "relation", "allowed"),
+      t("project:p1#view", "permission", "allowed", [t("project:p1#admin_bypass", "permission", "allowed", [t("project:p1#owner_user", "relation", "allowed")])]),
+    ]);
+    expect(describeTrace(content)).toEqual(["owner of personal project p1"]);
   });
 });
