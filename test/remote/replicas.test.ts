@@ -106,8 +106,8 @@ describe.skipIf(!available)("two stateless replicas over one engine and one Post
     const read = await callJson(a.url, "GET", `/v1/orgs/${org}`, { key: "manage", actor: `user:${olivia}` });
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ id: org, name: "Shared", seatLimit: 7 });
-    // And the owner tuple B wrote is in the one engine both use.
-    const tuples = await callJson(a.url, "GET", `/v1/relationships?${new URLSearchParams({ resourceType: "organization", resourceId: org, relation: "owner", limit: "10" })}`);
+    // And the owner tuple B wrote is in the one engine both use (a raw read names its freshness).
+    const tuples = await callJson(a.url, "GET", `/v1/relationships?${new URLSearchParams({ resourceType: "organization", resourceId: org, relation: "owner", limit: "10", consistency: "full" })}`);
     expect(tuples.body.relationships).toHaveLength(1);
   });
 
