@@ -293,4 +293,21 @@ describe("rule 6 over content: leaving the organization", () => {
     for (const resourceType of ["group", "organization"]) expect(await tuples({ resourceType, subjectType: "user", subjectId: w.u })).toEqual([]);
     expect(await reachable(w, w.u)).toEqual([]);
   });
+
+  it("deleting the organization deletes its projects' workspaces, folders, feature objects, scopes and removal marks", async () => {
+    const w = await world();
+    expect((await remove(w.p, `user:${w.gm}`, w.mgr)).body.excluded).toBe(true);
+    const named = async () => {
+      const all: string[] = [];
+      for (const object of w.objects) {
+        const [resourceType, resourceId] = object.split(":") as [string, string];
+        all.push(...(await tuples({ resourceType, resourceId })));
+      }
+      return all;
+    };
+    expect((await named()).length).toBeGreaterThan(15);
+    expect((await server.call("DELETE", `/v1/orgs/${w.org}`, as(w.own))).status).toBe(200);
+    expect(await named()).toEqual([]);
+    expect(await tuples({ resourceType: "folder", subjectType: "workspace", subjectId: w.ws })).toEqual([]);
+  });
 });
