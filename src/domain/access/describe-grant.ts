@@ -16,6 +16,11 @@ export type Grant =
   | { kind: "content_grant"; on: "workspace" | "folder"; id: string; role: string; group?: string; inherited?: true }
   /** An item pushed to all workspaces (rule 12), seen through a grant on some workspace. */
   | { kind: "pushed"; item: string; workspace: string; role: string; group?: string }
+  /**
+   * A per-project scope (rule 13): explicit (a level set for the member or a group of theirs), or
+   * the role's default (`as`: the role that gives it).
+   */
+  | { kind: "project_scope"; project: string; scope: string; level: "view" | "full"; group?: string; as?: Grant }
   | { kind: "org_role"; organization: string; role: string }
   | { kind: "org_scope"; organization: string; area: string; level: string }
   | { kind: "group_member"; group: string; through?: string }
@@ -86,6 +91,52 @@ function pushedGrantsAt(node: CheckTrace, ctx: TraceContext): Grant[] {
     .map((g): Grant => (g.kind === "content_grant" ? { kind: "pushed", item, workspace: g.id, role: g.role, ...(g.group ? { group: g.group } : {}) } : g));
 }
 
+const SETTINGS_SCOPE_PERMISSION = /^(view|manage)_(settings_[a-z_]+)$/;
+const EXPLICIT_SCOPE = /^(?:settings_[a-z_]+_|scope_)(view|full)$/;
+
+/**
+ * scopeGrantsAt reads a per-project scope check (rule 13): `project#view_settings_<s>` /
+ * `#manage_settings_<s>`, or `project_feature:<p>|<key>#view` / `#manage`. An explicit level is
+ * "full on settings_members (scope)"; the role's default is "view on analytics as viewer"; the
+ * `access` branch is only the membership test and says nothing; admin bypass stays itself.
+ */
+function scopeGrantsAt(node: CheckTrace, ctx: TraceContext): Grant[] | undefined {
+  const { type, id } = node.resource;
+  let project: string;
+  let scope: string;
+  let asked: string;
+  if (type === "project" && node.kind === "permission" && SETTINGS_SCOPE_PERMISSION.test(node.permission)) {
+    const m = SETTINGS_SCOPE_PERMISSION.exec(node.permission)!;
+    [project, scope, asked] = [id, m[2]!, m[1]!];
+  } else if (type === "project_feature" && node.kind === "permission" && (node.permission === "view" || node.permission === "manage")) {
+    const bar = id.lastIndexOf("|");
+    [project, scope, asked] = [id.slice(0, bar), id.slice(bar + 1), node.permission];
+  } else {
+    return undefined;
+  }
+  const below = { root: ctx.root, parent: node };
+  const grants: Grant[] = [];
+  for (const child of granting(node)) {
+    const explicit = child.kind === "relation" ? EXPLICIT_SCOPE.exec(child.permission) : null;
+    if (explicit) {
+      const level = explicit[1] as "view" | "full";
+      const groups = groupsOf(child);
+      grants.push(...(groups.length ? groups.map((group): Grant => ({ kind: "project_scope", project, scope, level, group })) : [{ kind: "project_scope" as const, project, scope, level }]));
+    } else if (child.permission === "admin_bypass") {
+      grants.push(...grantsAt(child, below));
+    } else if (child.permission !== "access") {
+      // (the access branch is only the membership test)
+      const level = asked === "manage" ? "full" : "view";
+      for (const role of grantsAt(child, below)) {
+        // Bypass is bypass, whichever branch the engine took to it.
+        const bypass = role.kind === "org_bypass" || role.kind === "owner" || (role.kind === "direct" && role.role === "admin");
+        grants.push(bypass ? role : { kind: "project_scope", project, scope, level, as: role });
+      }
+    }
+  }
+  return grants;
+}
+
 /** grantsAt reads the grants under one trace node; it stops where a product concept starts. */
 function grantsAt(node: CheckTrace, ctx: TraceContext): Grant[] {
   if (node.result === "denied") return [];
@@ -93,6 +144,8 @@ function grantsAt(node: CheckTrace, ctx: TraceContext): Grant[] {
   const p = node.permission;
   if ((type === "workspace" || type === "folder") && node.kind === "relation" && isOneOf(RESOURCE_ROLES, p)) return contentGrantsAt(node, type, ctx);
   if (type === "project" && p === "any_workspace_view") return pushedGrantsAt(node, ctx);
+  const scoped = scopeGrantsAt(node, ctx);
+  if (scoped) return scoped;
   if (type === "project" && node.kind === "relation") {
     if (p === "owner_user") return [{ kind: "owner", project: id }];
     if (isOneOf(PROJECT_ROLES, p)) {
@@ -148,6 +201,20 @@ export function grantsOf(trace: CheckTrace | undefined): Grant[] {
 
 const roleName = (role: string) => (role.startsWith("role:") ? role.slice(5) : role);
 
+/** roleOf names the role behind a scope's default: "manager", "editor through group eng", "custom role auditor". */
+function roleOf(grant: Grant): string {
+  switch (grant.kind) {
+    case "direct":
+      return grant.role;
+    case "group":
+      return `${grant.role} through group ${grant.group}`;
+    case "custom_role":
+      return grant.group ? `custom role ${roleName(grant.role)} through group ${grant.group}` : `custom role ${roleName(grant.role)}`;
+    default:
+      return describeGrant(grant);
+  }
+}
+
 /** describeGrant says one grant in a sentence a product admin reads. */
 export function describeGrant(grant: Grant): string {
   switch (grant.kind) {
@@ -174,6 +241,11 @@ export function describeGrant(grant: Grant): string {
       const [type, id] = grant.item.split(":") as [string, string];
       const through = grant.group ? `${grant.role} through group ${grant.group} on workspace ${grant.workspace}` : `${grant.role} of workspace ${grant.workspace}`;
       return `${type} ${id} pushed to all workspaces (${through})`;
+    }
+    case "project_scope": {
+      const on = `${grant.level} on ${grant.scope}`;
+      if (grant.as) return `${on} as ${roleOf(grant.as)}`;
+      return grant.group ? `${on} (scope) through group ${grant.group}` : `${on} (scope)`;
     }
     case "org_role":
       return `${grant.role} of organization ${grant.organization}`;

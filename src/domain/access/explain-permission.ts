@@ -5,6 +5,7 @@ import { toCheckAnswer, type CheckAnswer } from "../permissions/check-permission
 import { narrowBatchedGrants } from "./batched-grants.js";
 import { describeGrant, granting, grantsOf } from "./describe-grant.js";
 import { engineCall, fieldOfCheck } from "../errors.js";
+import { featureCheck } from "../projects/project-scopes.js";
 
 export interface ExplainStep {
   /** `type:id#permission-or-relation`, the sub-problem solved at this step. */
@@ -44,7 +45,9 @@ export function grantPath(trace: CheckTrace | undefined): ExplainStep[] {
 export function createExplainPermission(deps: { engine: Pick<Engine, "explain" | "readRelationships"> }) {
   return {
     async execute(input: { item: CheckItem; consistency?: Consistency }): Promise<Explanation> {
-      const { result, trace } = await engineCall(() => deps.engine.explain(input.item, input.consistency), fieldOfCheck(input.item));
+      // A feature key asked as a project permission is explained on its project_feature (rule 13).
+      const item = featureCheck(input.item);
+      const { result, trace } = await engineCall(() => deps.engine.explain(item, input.consistency), fieldOfCheck(input.item));
       const path = grantPath(trace);
       const last = path[path.length - 1];
       const grants = await narrowBatchedGrants(deps.engine, grantsOf(trace), input.item.subject);
