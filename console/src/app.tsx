@@ -6,6 +6,7 @@ import { SessionContext } from "./context";
 import { href, useRoute } from "./router";
 import { clearSession, loadSession, saveSession, type Session } from "./session";
 import { AuditView } from "./views/audit";
+import { ContainerView } from "./views/container";
 import { ExplainView } from "./views/explain";
 import { InvitationView } from "./views/invitation";
 import { OrganizationView } from "./views/organization";
@@ -53,6 +54,8 @@ const NAV: Array<{ id: string; title: string; admin?: boolean }> = [
 function Shell({ session, route, onSignOut }: { session: Session; route: string[]; onSignOut: () => void }) {
   const main = useRef<HTMLElement>(null);
   const section = route[0] ?? "orgs";
+  // Workspaces, folders and resources live in projects: the navigation says so.
+  const current = ["workspaces", "folders", "resources"].includes(section) ? "projects" : section;
   useEffect(() => {
     main.current?.querySelector<HTMLElement>("h1")?.focus();
   }, [route.join("/")]);
@@ -75,7 +78,7 @@ function Shell({ session, route, onSignOut }: { session: Session; route: string[
         <ul>
           {NAV.filter((n) => !n.admin || session.admin).map((n) => (
             <li key={n.id}>
-              <a href={href(n.id)} aria-current={section === n.id ? "page" : undefined}>
+              <a href={href(n.id)} aria-current={current === n.id ? "page" : undefined}>
                 {n.title}
               </a>
             </li>
@@ -99,6 +102,9 @@ function View({ route, admin }: { route: string[]; admin: boolean }) {
       return id ? <ProjectView key={id} project={id} tab={tab ?? "members"} /> : <ProjectsView />;
     case "resources":
       return id ? <ResourceView key={id} resource={id} /> : <ProjectsView />;
+    case "workspaces":
+    case "folders":
+      return id ? <ContainerView key={`${section}/${id}`} type={section === "workspaces" ? "workspace" : "folder"} id={id} /> : <ProjectsView />;
     case "invitations":
       return <InvitationView key={id ?? ""} id={id} />;
     case "explain":

@@ -11,12 +11,16 @@ export const CUSTOM_ROLE_PERMISSIONS = ["view", "view_members", "comment", "crea
 export const PROJECT_PERMISSIONS = [...CUSTOM_ROLE_PERMISSIONS, "manage_admins", "delete_project"] as const;
 export const RESOURCE_ROLES = ["viewer", "editor"] as const;
 export const RESOURCE_PERMISSIONS = ["view", "comment", "edit", "delete", "manage"] as const;
+/** CONTAINER_PERMISSIONS: what a workspace or folder answers in its access list (rule 12). */
+export const CONTAINER_PERMISSIONS = ["view", "comment", "edit", "create", "create_folder", "delete", "manage_access"] as const;
 
 /** PERMISSIONS_BY_TYPE suggests permissions in the check-and-explain form. */
 export const PERMISSIONS_BY_TYPE: Record<string, readonly string[]> = {
   organization: ["view", "view_members", "manage_members", "manage_groups", "manage_roles", "manage_admins", "manage_owners", "create_project", "manage_billing", "delete"],
   project: PROJECT_PERMISSIONS,
   resource: RESOURCE_PERMISSIONS,
+  workspace: CONTAINER_PERMISSIONS,
+  folder: CONTAINER_PERMISSIONS,
   group: ["member", "view", "manage"],
   role: ["view", "manage"],
 };

@@ -39,6 +39,8 @@ export function headline(err: unknown): string {
       return "Groups are not allowed here (422)";
     case "invalid_role":
       return "Invalid role (422)";
+    case "invalid_parent":
+      return "Refused (422): it cannot go there";
     case "throttled":
       return "Too many requests (429): try again in a moment";
     default:

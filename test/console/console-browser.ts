@@ -31,23 +31,47 @@ function newestMtime(path: string): number {
  */
 export function ensureConsoleBuilt(): void {
   const index = join(CONSOLE_DIR, "index.html");
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(join(ROOT, "console"))) return;
-  const build = spawnSync("npm", ["run", "build:console"], { cwd: ROOT, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`npm run build:console failed:\n${build.stdout}\n${build.stderr}`);
+  const fresh = () => existsSync(index) && statSync(index).mtimeMs >= newestMtime(join(ROOT, "console"));
+  if (fresh()) return;
+  // Browser suites run side by side: one builds while the others wait, then find it fresh.
+  const lock = `${CONSOLE_DIR}.build-lock`;
+  mkdirSync(join(CONSOLE_DIR, ".."), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    if (fresh()) return;
+    const build = spawnSync("npm", ["run", "build:console"], { cwd: ROOT, encoding: "utf8" });
+    if (build.status !== 0) throw new Error(`npm run build:console failed:\n${build.stdout}\n${build.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 let shot = 0;
-/** resetScreenshots empties test-output/console, so a run leaves only its own pictures. */
-export function resetScreenshots(): void {
-  rmSync(SCREENSHOTS, { recursive: true, force: true });
+let folder = SCREENSHOTS;
+/**
+ * resetScreenshots empties this suite's pictures — test-output/console, or its sub-folder
+ * `suite` — so a run leaves only its own; suites run side by side, so each removes its own files only.
+ */
+export function resetScreenshots(suite?: string): void {
+  folder = suite ? join(SCREENSHOTS, suite) : SCREENSHOTS;
+  if (existsSync(folder)) for (const name of readdirSync(folder)) if (name.endsWith(".png")) rmSync(join(folder, name), { force: true });
   shot = 0;
 }
 
-/** screenshot saves the page as test-output/console/NN-name.png (not committed) and checks it. */
+/** screenshot saves the page as test-output/console/[suite/]NN-name.png (not committed) and checks it. */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  mkdirSync(folder, { recursive: true });
   shot += 1;
-  await page.screenshot({ path: join(SCREENSHOTS, `${String(shot).padStart(2, "0")}-${name}.png`) });
+  await page.screenshot({ path: join(folder, `${String(shot).padStart(2, "0")}-${name}.png`) });
   issues.push(...(await accessibilityIssues(page)));
 }
 
@@ -74,4 +98,46 @@ export function accessibilityIssues(page: Page): Promise<string[]> {
     if (document.documentElement.scrollWidth > window.innerWidth) issues.push(`${location.hash}: ${document.documentElement.scrollWidth}px wide in a ${window.innerWidth}px window`);
     return issues;
   });
+}
+
+/** ConsoleTab is one browser tab on the console, signed in as one actor at a time. */
+export interface ConsoleTab {
+  page: Page;
+  /** Script errors and Content-Security-Policy violations seen so far. */
+  pageErrors: string[];
+  signIn(key: string, actor: string): Promise<void>;
+  signOut(): Promise<void>;
+  /** go sets the hash route (`#/projects/p1/content`); wait for what the view shows. */
+  go(hash: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** openConsole launches Chromium on a 1366×768 tab of the console at `url`. */
+export async function openConsole(url: string, timeout = 10_000): Promise<ConsoleTab> {
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  const pageErrors: string[] = [];
+  page.on("pageerror", (err) => pageErrors.push(String(err)));
+  page.on("console", (msg) => msg.type() === "error" && /Content Security Policy|Refused to/.test(msg.text()) && pageErrors.push(msg.text()));
+  return {
+    page,
+    pageErrors,
+    async signIn(key, actor) {
+      await page.goto(`${url}/console`);
+      await page.getByLabel("API key").fill(key);
+      await page.getByLabel("Act as (X-Actor)").fill(actor);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByTestId("actor").filter({ hasText: actor }).waitFor();
+    },
+    async signOut() {
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByLabel("API key").waitFor();
+    },
+    async go(hash) {
+      await page.evaluate((h) => (location.hash = h), hash);
+    },
+    close: () => browser.close(),
+  };
 }

@@ -1,5 +1,6 @@
 // project: one project — its owner, then tabs for members (users and groups, built-in and
-// custom roles), pending invitations, resources, and who has access through what.
+// custom roles), content (workspaces, folders and resources), pending invitations, resources,
+// and who has access through what.
 import { useEffect, useState } from "preact/hooks";
 import { path, type Json } from "../api";
 import { ErrorBox } from "../components/error-box";
@@ -9,12 +10,14 @@ import { href } from "../router";
 import { rememberRecent } from "../session";
 import { AccessList } from "./access-list";
 import { InvitationsPanel } from "./invitations";
+import { ProjectContent } from "./project-content";
 import { ProjectMembers } from "./project-members";
 import { ProjectResources } from "./project-resources";
 import { PROJECT_PERMISSIONS } from "../model";
 
 const TABS: Array<[string, string]> = [
   ["members", "Members"],
+  ["content", "Content"],
   ["invitations", "Invitations"],
   ["resources", "Resources"],
   ["access", "Who has access"],
@@ -55,6 +58,7 @@ export function ProjectView({ project, tab }: { project: string; tab: string }) 
       <Tabs base={["projects", project]} tabs={TABS} current={tab} label="Project sections" />
       <div class="panel">
         {tab === "members" && <ProjectMembers project={project} roles={roles} />}
+        {tab === "content" && <ProjectContent project={project} />}
         {tab === "invitations" && <InvitationsPanel scope="projects" id={project} roles={roles} />}
         {tab === "resources" && <ProjectResources project={project} />}
         {tab === "access" && <AccessList target={`projects/${encodeURIComponent(project)}`} resource={`project:${project}`} permissions={PROJECT_PERMISSIONS} />}

@@ -4,9 +4,9 @@ import { useEffect, useState } from "preact/hooks";
 import { path } from "../api";
 import { tokenNote, useAction, Outcome } from "../components/action";
 import { useConfirm } from "../components/confirm";
+import { ShareForm } from "../components/share-form";
 import { useConsole } from "../context";
-import { subjectOf } from "../lookup";
-import { RESOURCE_PERMISSIONS, RESOURCE_ROLES } from "../model";
+import { RESOURCE_PERMISSIONS } from "../model";
 import { navigate } from "../router";
 import { AccessList, type AccessEntry } from "./access-list";
 
@@ -17,7 +17,9 @@ export function ResourceView({ resource }: { resource: string }) {
   const [version, setVersion] = useState(0);
   const [shares, setShares] = useState<Array<{ subject: string; role: string }>>([]);
   const after = async (work: () => Promise<string>) => {
-    if (await action.run(work)) setVersion((v) => v + 1);
+    const ok = await action.run(work);
+    if (ok) setVersion((v) => v + 1);
+    return ok;
   };
 
   // Direct shares are the viewers whose access comes through a grant on this very resource
@@ -64,40 +66,6 @@ export function ResourceView({ resource }: { resource: string }) {
       </button>
       {confirm.element}
     </section>
-  );
-}
-
-function ShareForm({ busy, onShare }: { busy: boolean; onShare: (subject: string, role: string, expiresAt?: string) => void }) {
-  const [subject, setSubject] = useState("");
-  const [role, setRole] = useState("viewer");
-  const [expires, setExpires] = useState("");
-  const submit = (e: Event) => {
-    e.preventDefault();
-    onShare(subjectOf(subject), role, expires ? new Date(expires).toISOString() : undefined);
-  };
-  return (
-    <form onSubmit={submit} class="inline-form" aria-labelledby="share">
-      <h3 id="share">Share</h3>
-      <label>
-        User or group (user:alice, group:eng)
-        <input name="shareSubject" required value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
-      </label>
-      <label>
-        Role
-        <select name="shareRole" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
-          {RESOURCE_ROLES.map((r) => (
-            <option key={r}>{r}</option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Expires (optional)
-        <input name="shareExpires" type="datetime-local" value={expires} onInput={(e) => setExpires(e.currentTarget.value)} />
-      </label>
-      <button type="submit" disabled={busy}>
-        Share
-      </button>
-    </form>
   );
 }
 
