@@ -858,7 +858,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a project (needs view) */
+        /** Read a project: name, owner, defaultRole (needs view) */
         get: {
             parameters: {
                 query?: never;
@@ -932,7 +932,57 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change the project's name or defaultRole, the role of a member added without one (needs manage_settings_general)
+         * @description defaultRole is guest, viewer, editor, manager or role:<customRoleId> (never admin: 422 invalid_role); it starts as editor.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Apollo",
+                     *       "defaultRole": "viewer"
+                     *     }
+                     */
+                    "application/json": {
+                        name?: string;
+                        defaultRole?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/projects/{project}/members": {
@@ -997,8 +1047,8 @@ export interface paths {
         };
         get?: never;
         /**
-         * Add a member or change their role (needs manage_members; granting admin or changing an admin needs manage_admins)
-         * @description `:subject` is user:<id> or group:<id> (groups on organization projects only: else 422 groups_not_allowed). role is admin, manager, editor, viewer, guest or role:<customRoleId>. In an organization's project a user must be an organization member (422 not_org_member).
+         * Add a member or change their role and per-project scopes (needs manage_members; granting admin or changing an admin needs manage_admins)
+         * @description `:subject` is user:<id> or group:<id> (groups on organization projects only: else 422 groups_not_allowed). role is admin, manager, editor, viewer, guest or role:<customRoleId>; without one a member keeps theirs and a new member gets the project's defaultRole. In an organization's project a user must be an organization member (422 not_org_member). scopes (organization projects only) replaces the subject's explicit per-project scopes: settings_general, settings_members, settings_data_sources, settings_publishing and the organization's feature keys, each none, view or full; a scope left out follows the role (422 invalid_scope for any other). On a personal project only an owner on the scale plan grants (403 plan_required).
          */
         put: {
             parameters: {
@@ -1018,11 +1068,18 @@ export interface paths {
                     /**
                      * @example {
                      *       "role": "editor",
+                     *       "scopes": {
+                     *         "settings_members": "view",
+                     *         "analytics": "full"
+                     *       },
                      *       "expiresAt": "2030-01-01T00:00:00Z"
                      *     }
                      */
                     "application/json": {
-                        role: string;
+                        role?: string;
+                        scopes?: {
+                            [key: string]: "none" | "view" | "full";
+                        };
                         /** Format: date-time */
                         expiresAt?: string;
                     };
@@ -1156,7 +1213,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Register a resource in a project (needs create on the project); 201 when new, 200 when already there */
+        /**
+         * Register a resource in a project (needs create on the project); 201 when new, 200 when already there
+         * @description `parent` (workspace:<id> or folder:<id> of the same project, else 422 invalid_parent) places it in the content tree and needs create there; a new parent for a registered resource is a move (needs edit on it); null moves it back to the project's root; left out, it stays where it is.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -1173,11 +1233,13 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "project": "apollo"
+                     *       "project": "apollo",
+                     *       "parent": "folder:reports"
                      *     }
                      */
                     "application/json": {
                         project: string;
+                        parent?: string | null;
                     };
                 };
             };
@@ -1252,7 +1314,7 @@ export interface paths {
         };
         get?: never;
         /**
-         * Share the resource directly: role viewer or editor (needs manage: the project's manage_members)
+         * Share the resource directly: role viewer or editor (needs manage_access: the project's manage_members, or an editor grant on it or above held by a project editor+)
          * @description `:subject` is user:<id> or group:<id>; rules 4 and 5 apply as for project roles.
          */
         put: {
@@ -1306,7 +1368,7 @@ export interface paths {
         };
         post?: never;
         /**
-         * End a direct share (needs manage)
+         * End a direct share (needs manage_access)
          * @description `:subject` is user:<id> or group:<id>; rules 4 and 5 apply as for project roles.
          */
         delete: {
@@ -1349,6 +1411,776 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects/{project}/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project's workspaces the actor can view, paged */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a workspace in the project (needs create_workspace: editor+); the creator becomes its editor */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "sales",
+                     *       "name": "Sales"
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description success */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspace}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a workspace: project, name, parent and path, its own grants (members), the actor's permissions, what is pushed to all workspaces, and its children, paged (needs view) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete the workspace with every folder and resource below it, and every relationship naming any of them (needs delete: the project's, manager+) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspace}/members/{subject}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Share the workspace: role viewer or editor (needs manage_access: project admins anywhere, project editors+ holding an editor grant there or above)
+         * @description `:subject` is user:<id> or group:<id>; rules 4 and 5 apply as for project roles. The grant reaches everything below.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    workspace: string;
+                    subject: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "role": "viewer",
+                     *       "expiresAt": "2030-01-01T00:00:00Z"
+                     *     }
+                     */
+                    "application/json": {
+                        role: string;
+                        /** Format: date-time */
+                        expiresAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * End a subject's own grants on the workspace (needs manage_access)
+         * @description `:subject` is user:<id> or group:<id>; rules 4 and 5 apply as for project roles. The grant reaches everything below.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    workspace: string;
+                    subject: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/folders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a folder in a workspace (needs create_folder there: manager+) or in a folder (needs edit there); the creator becomes its editor
+         * @description 422 invalid_parent past 24 folder levels below the workspace.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "reports",
+                     *       "parent": "workspace:sales",
+                     *       "name": "Reports"
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        parent: string;
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description success */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/folders/{folder}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a folder: project, name, parent and path, its own grants (members), the actor's permissions, whether it is pushed, and its children, paged (needs view) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    folder: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete the folder with every folder and resource below it, and every relationship naming any of them (needs delete: the project's, manager+) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    folder: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Move and/or rename a folder (needs edit; a move also needs create_folder on the new parent)
+         * @description 422 invalid_parent when the new parent is the folder itself or below it, in another project, or would nest folders past 24 levels.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    folder: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "parent": "folder:archive",
+                     *       "name": "Reports 2024"
+                     *     }
+                     */
+                    "application/json": {
+                        parent?: string;
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/folders/{folder}/members/{subject}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Share the folder: role viewer or editor (needs manage_access: project admins anywhere, project editors+ holding an editor grant there or above)
+         * @description `:subject` is user:<id> or group:<id>; rules 4 and 5 apply as for project roles. The grant reaches everything below.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    folder: string;
+                    subject: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "role": "viewer",
+                     *       "expiresAt": "2030-01-01T00:00:00Z"
+                     *     }
+                     */
+                    "application/json": {
+                        role: string;
+                        /** Format: date-time */
+                        expiresAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * End a subject's own grants on the folder (needs manage_access)
+         * @description `:subject` is user:<id> or group:<id>; rules 4 and 5 apply as for project roles. The grant reaches everything below.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    folder: string;
+                    subject: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/folders/{folder}/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push the folder to every workspace of its project: whoever sees a workspace sees it (view only; project admins only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    folder: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Take back a push (project admins only); 404 when it is not pushed */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    folder: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{resource}/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push the resource to every workspace of its project: whoever sees a workspace sees it (view only; project admins only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    resource: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Take back a push (project admins only); 404 when it is not pushed */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    resource: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{project}/access": {
         parameters: {
             query?: never;
@@ -1358,12 +2190,12 @@ export interface paths {
         };
         /**
          * Who holds a permission on the project, and through what (needs view_members), paged
-         * @description Each entry names the subject and how it holds the permission: direct role, group, custom role or organization bypass.
+         * @description Each entry names the subject and how it holds the permission: direct role, group, custom role or organization bypass. The permission may be a per-project scope, view_<scope> or manage_<scope> (settings scopes and the organization's feature keys; 422 invalid_scope for others): "full on settings_members (scope)", "view on analytics as viewer".
          */
         get: {
             parameters: {
                 query?: {
-                    permission?: "view" | "view_members" | "comment" | "create" | "edit" | "delete" | "manage_members" | "manage_settings" | "manage_admins" | "delete_project";
+                    permission?: ("view" | "view_members" | "comment" | "create" | "edit" | "delete" | "manage_members" | "manage_settings" | "manage_admins" | "delete_project") | string;
                     limit?: number;
                     cursor?: string;
                 };
@@ -1420,7 +2252,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    permission?: "view" | "comment" | "edit" | "delete" | "manage";
+                    permission?: "view" | "comment" | "edit" | "delete" | "manage" | "manage_access";
                     limit?: number;
                     cursor?: string;
                 };
@@ -1487,6 +2319,120 @@ export interface paths {
                 };
                 path: {
                     org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{workspace}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who holds a permission on the workspace, and through what: a grant on it or above it, a push, or the project (needs view_members on its project), paged
+         * @description Each entry names the subject and how it holds the permission: direct role, group, custom role or organization bypass. A user removed from the project (rule 15) is never listed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    permission?: "view" | "comment" | "edit" | "create" | "create_folder" | "delete" | "manage_access";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/folders/{folder}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who holds a permission on the folder, and through what: a grant on it or above it, a push, or the project (needs view_members on its project), paged
+         * @description Each entry names the subject and how it holds the permission: direct role, group, custom role or organization bypass. A user removed from the project (rule 15) is never listed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    permission?: "view" | "comment" | "edit" | "create" | "create_folder" | "delete" | "manage_access";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    folder: string;
                 };
                 cookie?: never;
             };
@@ -1590,7 +2536,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an organization (needs view: any member) */
+        /** Read an organization (needs view: any member): settings, feature keys and seats {limit, members, pending, available} */
         get: {
             parameters: {
                 query?: never;
@@ -1664,7 +2610,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change the name or seat limit (settings: needs manage_billing) */
+        /**
+         * Change settings: the name (general: needs manage_general), the seat limit and customRoles (billing: needs manage_billing)
+         * @description customRoles false stops new custom roles and new grants of them (403 plan_required); existing holders keep them.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1682,12 +2631,14 @@ export interface paths {
                     /**
                      * @example {
                      *       "name": "Acme Corporation",
-                     *       "seatLimit": 100
+                     *       "seatLimit": 100,
+                     *       "customRoles": true
                      *     }
                      */
                     "application/json": {
                         name?: string;
                         seatLimit?: number | null;
+                        customRoles?: boolean;
                     };
                 };
             };
@@ -1714,6 +2665,107 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/orgs/{org}/features": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's feature keys, the per-project scopes besides the settings scopes (needs view) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the organization's feature keys (needs manage_general); each becomes a per-project scope checkable as view_<key> / manage_<key> on its projects
+         * @description Keys match [a-z][a-z0-9_]{0,62}, do not start with settings_ and do not clash with a project permission (members, settings, admins, content_access): else 422 invalid_scope naming the field. A key left out is dropped with every scope set on it.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "features": [
+                     *         "analytics",
+                     *         "reports"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        features: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{org}/members": {
         parameters: {
             query?: never;
@@ -1721,7 +2773,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Members with their role and scopes (needs view_members), paged */
+        /**
+         * The member directory (needs view_members), paged: {user, email?, role, scopes, projects: [{project, role}], joinedAt}
+         * @description projects lists the roles the member holds directly on the organization's projects; email is the address they proved accepting an e-mail invitation; joinedAt is null for members from before it was recorded.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1879,6 +2934,104 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/members/{user}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a member's whole access in one atomic write: org role and scopes, and a role and per-project scopes on each listed project; projects left out lose their access there
+         * @description Each change needs what it needs alone (PUT members on the organization and on each project; removal from a project as DELETE /v1/projects/:project/members/:subject): 403 and nothing written otherwise. Every project must be one of the organization's (422 not_in_organization). Org scopes left out take the defaults (general view, the rest none); per-project scopes left out follow the role.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description user:<id> on whose behalf an API key acts (not with a user JWT) */
+                    "X-Actor"?: string;
+                };
+                path: {
+                    org: string;
+                    user: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "role": "member",
+                     *       "scopes": {
+                     *         "projects": "view"
+                     *       },
+                     *       "projects": [
+                     *         {
+                     *           "project": "apollo",
+                     *           "role": "editor",
+                     *           "scopes": {
+                     *             "settings_members": "view",
+                     *             "analytics": "full"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        role: "owner" | "admin" | "member";
+                        scopes?: {
+                            /** @enum {string} */
+                            general?: "none" | "view" | "full";
+                            /** @enum {string} */
+                            integrations?: "none" | "view" | "full";
+                            /** @enum {string} */
+                            members?: "none" | "view" | "full";
+                            /** @enum {string} */
+                            projects?: "none" | "view" | "full";
+                            /** @enum {string} */
+                            billing?: "none" | "view" | "full";
+                        };
+                        projects: {
+                            project: string;
+                            role: string;
+                            scopes?: {
+                                [key: string]: "none" | "view" | "full";
+                            };
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, unknown>;
+                    };
+                };
+                /** @description error (RFC 9457 problem) */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2474,8 +3627,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Invite users (ids or e-mail addresses) to the organization (manage_members; admin: manage_admins; owner: manage_owners); each pending invitation holds a seat
-         * @description 200 with `results`: per invitee `{invitee, status: "invited", invitation}` or `{invitee, status: "failed", error: {status, code, detail}}` (409 already_member, invitation_pending, seat_limit_reached; 422 not_org_member, groups_not_allowed; 400 invalid_request).
+         * Invite users (ids or e-mail addresses) to the organization (manage_members; admin: manage_admins; owner: manage_owners), optionally with project access; each pending invitation holds a seat
+         * @description 200 with `results`: per invitee `{invitee, status: "invited", invitation}` or `{invitee, status: "failed", error: {status, code, detail}}` (409 already_member, invitation_pending, seat_limit_reached; 422 not_org_member, groups_not_allowed; 400 invalid_request). projects (rule 14): a role and per-project scopes on projects of the organization (else 422 not_in_organization), each one the sender may grant there (else 403, nothing sent); accepting grants the membership, org scopes and all of it in one atomic write.
          */
         post: {
             parameters: {
@@ -2501,7 +3654,16 @@ export interface paths {
                      *       "role": "member",
                      *       "scopes": {
                      *         "projects": "full"
-                     *       }
+                     *       },
+                     *       "projects": [
+                     *         {
+                     *           "project": "apollo",
+                     *           "role": "editor",
+                     *           "scopes": {
+                     *             "analytics": "view"
+                     *           }
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": {
@@ -2520,6 +3682,13 @@ export interface paths {
                             /** @enum {string} */
                             billing?: "none" | "view" | "full";
                         };
+                        projects?: {
+                            project: string;
+                            role: string;
+                            scopes?: {
+                                [key: string]: "none" | "view" | "full";
+                            };
+                        }[];
                     };
                 };
             };
