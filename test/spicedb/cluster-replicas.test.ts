@@ -41,13 +41,13 @@ describe("3 replicas over 2 SpiceDB nodes", () => {
           const write = await on(writer)("POST", "/v1/relationships", {
             body: { updates: [{ operation: grant ? "touch" : "delete", relationship: `${resources[at]}#viewer@${user}` }] },
           });
-          expect(write.status).toBe(200);
+          expect(write.status, JSON.stringify(write.body)).toBe(200);
           granted[at] = grant;
           const check = await on(reader)("POST", "/v1/check", {
             key: "check",
             body: { resource: resources[at], permission: "view", subject: user, consistency: { atLeastAsFresh: write.body.zedToken } },
           });
-          expect(check.status).toBe(200);
+          expect(check.status, JSON.stringify(check.body)).toBe(200);
           checks += 1;
           if (check.body.allowed !== grant) stale += 1;
         }

@@ -1,8 +1,9 @@
 // GrpcTransport carries the remote engine's v1 calls over @authzed/authzed-node's gRPC client.
 // Every call has a deadline; reads and checks are retried with backoff while the engine is
-// Unavailable (they are idempotent), writes never are (a lost answer must not apply a create
-// twice). The watch has no deadline: it is long-lived, and its signal ends it.
-import type { v1 } from "@authzed/authzed-node";
+// Unavailable (they are idempotent), and so are writes made only of touches and deletes with no
+// precondition (applying one twice leaves the same relationships); any other write goes once (a
+// lost answer must not apply a create twice). The watch has no deadline: it is long-lived, and its signal ends it.
+import { v1 } from "@authzed/authzed-node";
 import * as grpc from "@grpc/grpc-js";
 import { setTimeout as delay } from "node:timers/promises";
 import { EngineError } from "../engine.js";
@@ -22,6 +23,9 @@ export interface GrpcCallOptions {
 type Callback<Res> = (err: grpc.ServiceError | null, response?: Res) => void;
 type UnaryMethod<Req, Res> = (request: Req, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<Res>) => unknown;
 type StreamMethod<Req, Res> = (request: Req, options: grpc.CallOptions) => grpc.ClientReadableStream<Res>;
+
+const TOUCH = v1.RelationshipUpdate_Operation.TOUCH;
+const DELETE = v1.RelationshipUpdate_Operation.DELETE;
 
 export class GrpcTransport implements SpiceDbTransport {
   closed = false;
@@ -64,9 +68,11 @@ export class GrpcTransport implements SpiceDbTransport {
     return this.unaryOnce<v1.ReadSchemaRequest, v1.ReadSchemaResponse>(this.client.readSchema, {});
   }
 
-  // Writes go once: a lost answer must not apply a create twice.
+  // A write of touches and deletes without preconditions may be retried; one with a create or a
+  // precondition goes once (a lost answer must not apply a create twice).
   writeRelationships(request: v1.WriteRelationshipsRequest) {
-    return this.unaryOnce<v1.WriteRelationshipsRequest, v1.WriteRelationshipsResponse>(this.client.writeRelationships, request);
+    const once = () => this.unaryOnce<v1.WriteRelationshipsRequest, v1.WriteRelationshipsResponse>(this.client.writeRelationships, request);
+    return isIdempotentWrite(request) ? this.idempotent(once) : once();
   }
   deleteRelationships(request: v1.DeleteRelationshipsRequest) {
     return this.unaryOnce<v1.DeleteRelationshipsRequest, v1.DeleteRelationshipsResponse>(this.client.deleteRelationships, request);
@@ -136,4 +142,9 @@ export class GrpcTransport implements SpiceDbTransport {
   private stream<Req, Res>(method: StreamMethod<Req, Res>, request: Req): Promise<Res[]> {
     return this.idempotent(() => this.streamOnce(method, request));
   }
+}
+
+/** isIdempotentWrite: only touches and deletes, and no precondition that a first try could change. */
+export function isIdempotentWrite(request: v1.WriteRelationshipsRequest): boolean {
+  return request.optionalPreconditions.length === 0 && request.updates.every((u) => u.operation === TOUCH || u.operation === DELETE);
 }
