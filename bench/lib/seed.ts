@@ -2,6 +2,9 @@
 // endpoints (POST /v1/orgs, PUT …/members, POST /v1/projects, …), organizations in parallel and
 // each organization's operations in order, or — for sizes where thousands of product calls
 // would dominate the run — as the same relationships through POST /v1/relationships.
+// Personal projects' owners are put on the scale plan first (rule 17: only they may grant
+// members there). Progress (count, rate, time left) goes to stderr.
+import { startProgress } from "../../src/cli/progress.js";
 import { relationshipsOf, type Dataset, type Operation } from "./dataset.js";
 
 export type SeedMode = "product" | "raw";
@@ -35,7 +38,10 @@ function productCall(target: Target, op: Operation): Promise<unknown> {
     case "role":
       return send(target, "POST", `/v1/orgs/${op.org}/roles`, op.actor, { id: op.role, name: op.role, permissions: op.permissions });
     case "project":
-      return send(target, "POST", "/v1/projects", op.actor, { id: op.project, owner: op.owner });
+      return (async () => {
+        if (op.owner.startsWith("user:")) await send(target, "PUT", `/v1/users/${e(op.owner.slice("user:".length))}/plan`, undefined, { plan: "scale" });
+        return send(target, "POST", "/v1/projects", op.actor, { id: op.project, owner: op.owner });
+      })();
     case "projectMember":
       return send(target, "PUT", `/v1/projects/${op.project}/members/${e(op.subject)}`, op.actor, { role: op.role });
     case "resource":
@@ -52,23 +58,29 @@ export async function seed(target: Target, dataset: Dataset, mode: SeedMode, par
     const chunks: string[][] = [];
     for (let i = 0; i < all.length; i += 1000) chunks.push(all.slice(i, i + 1000));
     let zedToken = "";
+    const progress = startProgress("seeding", { unit: "relationships", total: all.length });
     for (const chunk of chunks) {
       const written = await send(target, "POST", "/v1/relationships", undefined, { updates: chunk.map((relationship) => ({ operation: "touch", relationship })) });
       zedToken = written.zedToken ?? zedToken;
+      progress.advance(chunk.length);
     }
+    progress.finish();
     return { calls: chunks.length, zedToken };
   }
   let next = 0;
   let calls = 0;
+  const progress = startProgress("seeding", { unit: "product calls", total: dataset.byOrg.reduce((n, ops) => n + ops.length, 0) });
   const worker = async () => {
     while (next < dataset.byOrg.length) {
       const ops = dataset.byOrg[next++]!;
       for (const op of ops) {
         await productCall(target, op);
         calls += 1;
+        progress.advance(1);
       }
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
+  progress.finish();
   return { calls, zedToken: "" };
 }
