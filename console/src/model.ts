@@ -7,6 +7,16 @@ export type Scopes = Partial<Record<(typeof ORG_AREAS)[number], (typeof SCOPE_LE
 export const DEFAULT_SCOPES: Scopes = { general: "view", integrations: "none", members: "none", projects: "none", billing: "none" };
 
 export const PROJECT_ROLES = ["admin", "manager", "editor", "viewer", "guest"] as const;
+/** SETTINGS_SCOPES are the per-project settings scopes (rule 13); the organization's feature keys join them. */
+export const SETTINGS_SCOPES = ["settings_general", "settings_members", "settings_data_sources", "settings_publishing"] as const;
+/** ProjectScopes are a member's explicit per-project scopes; a scope left out follows the role. */
+export type ProjectScopes = Record<string, (typeof SCOPE_LEVELS)[number]>;
+/** ProjectAccess is one project of a member's or an invitation's access (rule 14). */
+export interface ProjectAccess {
+  project: string;
+  role: string;
+  scopes?: ProjectScopes;
+}
 export const CUSTOM_ROLE_PERMISSIONS = ["view", "view_members", "comment", "create", "edit", "delete", "manage_members", "manage_settings"] as const;
 export const PROJECT_PERMISSIONS = [...CUSTOM_ROLE_PERMISSIONS, "manage_admins", "delete_project"] as const;
 export const RESOURCE_ROLES = ["viewer", "editor"] as const;

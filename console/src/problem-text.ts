@@ -35,6 +35,10 @@ export function headline(err: unknown): string {
       return "Refused (409): the change would break a rule";
     case "not_org_member":
       return "Not an organization member (422)";
+    case "not_in_organization":
+      return "Not a project of this organization (422)";
+    case "invalid_scope":
+      return err.field ? `Invalid scope (422) in ${err.field}` : "Invalid scope (422)";
     case "groups_not_allowed":
       return "Groups are not allowed here (422)";
     case "invalid_role":

@@ -1,11 +1,13 @@
 // confirm: a modal <dialog> asking before a destructive change. The native dialog traps
 // focus, closes on Escape (= cancel) and returns focus to the button that opened it.
-import { useRef, useState } from "preact/hooks";
+import { useId, useRef, useState } from "preact/hooks";
 
 export function useConfirm() {
   const dialog = useRef<HTMLDialogElement>(null);
   const [question, setQuestion] = useState<{ text: string; action: string } | undefined>();
   const resolver = useRef<(ok: boolean) => void>(undefined);
+  // Its own id: a confirmation may open inside a dialog on a page that has one too.
+  const textId = useId();
 
   const close = (ok: boolean) => {
     dialog.current?.close();
@@ -22,8 +24,8 @@ export function useConfirm() {
     });
 
   const element = (
-    <dialog ref={dialog} class="confirm" aria-labelledby="confirm-text" onCancel={() => close(false)}>
-      <p id="confirm-text">{question?.text}</p>
+    <dialog ref={dialog} class="confirm" aria-labelledby={textId} onCancel={() => close(false)}>
+      <p id={textId}>{question?.text}</p>
       <div class="row">
         <button type="button" class="danger" onClick={() => close(true)}>
           {question?.action ?? "Confirm"}

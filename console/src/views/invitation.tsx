@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { path, type Json } from "../api";
 import { tokenNote, useAction, Outcome } from "../components/action";
 import { ErrorBox } from "../components/error-box";
+import { describeAccess } from "../components/project-access-editor";
 import { useConsole } from "../context";
 import { rememberRecent } from "../session";
 import type { Invitation } from "./invitations";
@@ -43,6 +44,7 @@ export function InvitationView({ id }: { id?: string }) {
         <div class="card">
           <h2>{linked ? `Join ${linked.target} as ${linked.role}` : `Invitation ${id}`}</h2>
           {linked && <p>Invited by {linked.invitedBy}; open until {new Date(linked.expiresAt ?? "").toLocaleString()}.</p>}
+          {linked?.projects?.length ? <p>Accepting also gives you project access: {describeAccess(linked.projects)}.</p> : null}
           <div class="row">
             <button type="button" disabled={action.busy} onClick={() => answer(id, "accept")}>
               Accept invitation
@@ -58,7 +60,8 @@ export function InvitationView({ id }: { id?: string }) {
       <ul class="plain">
         {(received ?? []).map((inv) => (
           <li key={inv.id}>
-            {inv.target} as <strong>{inv.role}</strong>, from {inv.invitedBy}{" "}
+            {inv.target} as <strong>{inv.role}</strong>
+            {inv.projects?.length ? ` with ${describeAccess(inv.projects)}` : ""}, from {inv.invitedBy}{" "}
             <button type="button" class="small" disabled={action.busy} onClick={() => answer(inv.id, "accept")} aria-label={`Accept the invitation to ${inv.target}`}>
               Accept
             </button>{" "}

@@ -7,9 +7,10 @@ import { tokenNote, useAction, Outcome } from "../components/action";
 import { useConfirm } from "../components/confirm";
 import { ErrorBox } from "../components/error-box";
 import { PagedFooter, reloadAfter, usePaged } from "../components/paged";
+import { describeAccess } from "../components/project-access-editor";
 import { ScopesEditor } from "../components/scopes-editor";
 import { useConsole } from "../context";
-import { DEFAULT_SCOPES, ORG_ROLES, PROJECT_ROLES, type Scopes } from "../model";
+import { DEFAULT_SCOPES, ORG_ROLES, PROJECT_ROLES, type ProjectAccess, type Scopes } from "../model";
 
 export interface Invitation {
   id: string;
@@ -17,6 +18,8 @@ export interface Invitation {
   role?: string;
   expiresAt?: string;
   invitedBy?: string;
+  /** An organization invitation's project access (rule 14), granted on acceptance. */
+  projects?: ProjectAccess[];
 }
 
 /** inviteLink is the console address where the invitee accepts or declines. */
@@ -71,6 +74,7 @@ export function InvitationsPanel({ scope, id, roles, onChanged }: { scope: "orgs
           <tr>
             <th scope="col">Invitee</th>
             <th scope="col">Role</th>
+            {scope === "orgs" && <th scope="col">Project access</th>}
             <th scope="col">Invited by</th>
             <th scope="col">Expires</th>
             <th scope="col">Actions</th>
@@ -81,6 +85,7 @@ export function InvitationsPanel({ scope, id, roles, onChanged }: { scope: "orgs
             <tr key={inv.id} data-invitation={inv.id}>
               <th scope="row">{inv.invitee ?? "?"}</th>
               <td>{inv.role ?? ""}</td>
+              {scope === "orgs" && <td>{inv.projects?.length ? describeAccess(inv.projects) : ""}</td>}
               <td>{inv.invitedBy ?? ""}</td>
               <td>{inv.expiresAt ? new Date(inv.expiresAt).toLocaleString() : ""}</td>
               <td class="actions">
@@ -102,7 +107,8 @@ export function InvitationsPanel({ scope, id, roles, onChanged }: { scope: "orgs
   );
 }
 
-function InviteOutcomes({ results }: { results: Json[] }) {
+/** InviteOutcomes: each invitee invited or refused, in the server's words. */
+export function InviteOutcomes({ results }: { results: Json[] }) {
   return (
     <ul class="outcomes" aria-label="Outcome per invitee">
       {results.map((r, i) => {

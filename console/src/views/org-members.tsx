@@ -1,6 +1,8 @@
-// org-members: an organization's members with their role and per-area scopes; add, change
-// and remove (with the cascade of rule 6). Refusals (rule 3, last owner, seat limit) show
-// the server's own words.
+// org-members: an organization's member directory (rule 16) — each member's e-mail, role,
+// per-area scopes, project access and the date they joined; add, change and remove (with the
+// cascade of rule 6); invite with project access and edit a member's whole access in one step
+// (rule 14, dialogs in org-invite and org-edit-access). Refusals (rule 3, last owner, seat
+// limit) show the server's own words.
 import { useState } from "preact/hooks";
 import { path, type Json } from "../api";
 import { tokenNote, useAction, Outcome } from "../components/action";
@@ -9,22 +11,33 @@ import { PagedFooter, reloadAfter, usePaged } from "../components/paged";
 import { ScopesEditor } from "../components/scopes-editor";
 import { useConsole } from "../context";
 import { idOf } from "../lookup";
+import { href } from "../router";
 import { DEFAULT_SCOPES, ORG_ROLES, type Scopes } from "../model";
+import { useOrgChoices, type OrgChoices } from "../org-choices";
+import { InviteOutcomes } from "./invitations";
+import { EditPermissions, type DirectoryMember } from "./org-edit-access";
+import { OrgInvite, type Seats } from "./org-invite";
 
-interface Member {
-  user: string;
-  role: string;
-  scopes: Scopes;
-}
+type Member = DirectoryMember;
 
-export function OrgMembers({ org, onChanged }: { org: string; onChanged: () => void }) {
+export function OrgMembers({ org, seats, onChanged }: { org: string; seats?: Seats; onChanged: () => void }) {
   const con = useConsole();
   const action = useAction();
   const confirm = useConfirm();
+  const [outcomes, setOutcomes] = useState<Json[]>([]);
   const list = usePaged<Member>(async (cursor) => {
     const page: Json = await con.api("GET", `${path`/v1/orgs/${org}/members`}?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
     return { items: page.members, cursor: page.cursor };
   }, [org]);
+  const loaded = useOrgChoices(org);
+  // Besides what the key can list, the projects the members hold roles on are offered.
+  const held = list.items.flatMap((m) => (m.projects ?? []).map((p) => p.project));
+  const choices: OrgChoices = { ...loaded, projects: [...new Set([...loaded.projects, ...held])].sort() };
+  const accessChanged = () => {
+    setOutcomes([]);
+    list.reload();
+    onChanged();
+  };
 
   const save = (user: string, role: string, scopes: Scopes) =>
     reloadAfter(action, list, async () => {
@@ -44,20 +57,41 @@ export function OrgMembers({ org, onChanged }: { org: string; onChanged: () => v
 
   return (
     <div>
-      <h2>Members</h2>
+      <div class="row heading-row">
+        <h2>Members</h2>
+        <OrgInvite
+          org={org}
+          seats={seats}
+          choices={choices}
+          action={action}
+          onInvited={(results) => {
+            setOutcomes(results);
+            onChanged();
+          }}
+        />
+      </div>
       <Outcome of={action} />
-      <table>
+      {outcomes.length > 0 && <InviteOutcomes results={outcomes} />}
+      <table class="directory">
         <thead>
           <tr>
-            <th scope="col">User</th>
+            <th scope="col">Member</th>
             <th scope="col">Role</th>
             <th scope="col">Scopes (members only; admins and owners bypass them)</th>
+            <th scope="col">Project access</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
           {list.items.map((m) => (
-            <MemberRow key={`${m.user}:${m.role}:${JSON.stringify(m.scopes)}`} member={m} busy={action.busy} onSave={save} onRemove={remove} />
+            <MemberRow
+              key={`${m.user}:${m.role}:${JSON.stringify(m.scopes)}`}
+              member={m}
+              busy={action.busy}
+              onSave={save}
+              onRemove={remove}
+              edit={<EditPermissions org={org} member={m} choices={choices} action={action} onSaved={accessChanged} />}
+            />
           ))}
         </tbody>
       </table>
@@ -68,13 +102,30 @@ export function OrgMembers({ org, onChanged }: { org: string; onChanged: () => v
   );
 }
 
-function MemberRow({ member, busy, onSave, onRemove }: { member: Member; busy: boolean; onSave: (u: string, r: string, s: Scopes) => void; onRemove: (u: string) => void }) {
+function MemberRow({
+  member,
+  busy,
+  onSave,
+  onRemove,
+  edit,
+}: {
+  member: Member;
+  busy: boolean;
+  onSave: (u: string, r: string, s: Scopes) => void;
+  onRemove: (u: string) => void;
+  edit: preact.JSX.Element;
+}) {
   const [role, setRole] = useState(member.role);
   const [scopes, setScopes] = useState<Scopes>(member.scopes ?? DEFAULT_SCOPES);
   const changed = role !== member.role || JSON.stringify(scopes) !== JSON.stringify(member.scopes);
+  const projects = member.projects ?? [];
   return (
     <tr data-member={member.user}>
-      <th scope="row">user:{member.user}</th>
+      <th scope="row">
+        user:{member.user}
+        {member.email && <div class="meta email">{member.email}</div>}
+        <div class="meta">{member.joinedAt ? <>joined <time dateTime={member.joinedAt}>{new Date(member.joinedAt).toLocaleDateString()}</time></> : "joined: not recorded"}</div>
+      </th>
       <td>
         <select aria-label={`Role of user:${member.user}`} value={role} onChange={(e) => setRole(e.currentTarget.value)}>
           {ORG_ROLES.map((r) => (
@@ -85,10 +136,24 @@ function MemberRow({ member, busy, onSave, onRemove }: { member: Member; busy: b
       <td>
         <ScopesEditor value={scopes} onChange={setScopes} disabled={role !== "member"} owner={`user:${member.user}`} />
       </td>
+      <td>
+        {projects.length === 0 ? (
+          <span class="meta">none of their own</span>
+        ) : (
+          <ul class="plain" aria-label={`Project access of user:${member.user}`}>
+            {projects.map((p) => (
+              <li key={`${p.project}:${p.role}`}>
+                <a href={href("projects", p.project, "members")}>{p.project}</a>: {p.role}
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
       <td class="actions">
         <button type="button" disabled={busy || !changed} onClick={() => onSave(member.user, role, scopes)}>
           Save
         </button>
+        {edit}
         <button type="button" class="danger" disabled={busy} onClick={() => onRemove(member.user)}>
           Remove
         </button>

@@ -1,14 +1,15 @@
 // organization: one organization — its name and seat usage on top, then tabs for members,
 // groups, custom roles, pending invitations, projects and settings.
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, path, type Json } from "../api";
+import { path, type Json } from "../api";
 import { ErrorBox } from "../components/error-box";
 import { Tabs } from "../components/tabs";
-import { useConsole, type Console } from "../context";
+import { useConsole } from "../context";
 import { href } from "../router";
 import { rememberRecent } from "../session";
 import { InvitationsPanel } from "./invitations";
 import { OrgGroups } from "./org-groups";
+import type { Seats } from "./org-invite";
 import { OrgMembers } from "./org-members";
 import { OrgProjects } from "./org-projects";
 import { OrgRoles } from "./org-roles";
@@ -51,10 +52,10 @@ export function OrganizationView({ org, tab, sub }: { org: string; tab: string; 
         {info?.name ?? org} <small>organization:{org}</small>
       </h1>
       {error !== undefined && <ErrorBox error={error} />}
-      {info && <SeatUsage org={org} seatLimit={info.seatLimit} version={version} />}
+      {info?.seats && <SeatUsage seats={info.seats} />}
       <Tabs base={["orgs", org]} tabs={TABS} current={tab} label="Organization sections" />
       <div class="panel">
-        {tab === "members" && <OrgMembers org={org} onChanged={changed} />}
+        {tab === "members" && <OrgMembers org={org} seats={info?.seats} onChanged={changed} />}
         {tab === "groups" && <OrgGroups org={org} group={sub} />}
         {tab === "roles" && <OrgRoles org={org} />}
         {tab === "invitations" && <InvitationsPanel scope="orgs" id={org} onChanged={changed} />}
@@ -65,42 +66,19 @@ export function OrganizationView({ org, tab, sub }: { org: string; tab: string; 
   );
 }
 
-/** countAll pages through a list endpoint and counts its entries; undefined if unavailable. */
-async function countAll(con: Console, url: string, field: string): Promise<number | undefined> {
-  let total = 0;
-  let cursor: string | undefined;
-  try {
-    do {
-      const page: Json = await con.api("GET", `${url}${url.includes("?") ? "&" : "?"}limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
-      total += (page[field] as unknown[] | undefined)?.length ?? 0;
-      cursor = page.cursor;
-    } while (cursor);
-    return total;
-  } catch (err) {
-    if (err instanceof ApiError) return undefined;
-    throw err;
-  }
-}
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
-/** SeatUsage: members plus pending invitations against the seat limit (rule 9). */
-function SeatUsage({ org, seatLimit, version }: { org: string; seatLimit: number | null; version: number }) {
-  const con = useConsole();
-  const [usage, setUsage] = useState<{ members?: number; pending?: number }>();
-  useEffect(() => {
-    void Promise.all([countAll(con, path`/v1/orgs/${org}/members`, "members"), countAll(con, `${path`/v1/orgs/${org}/invitations`}?status=pending`, "invitations")]).then(
-      ([members, pending]) => setUsage({ members, pending }),
-    );
-  }, [org, version]);
-  if (!usage) return <p class="seats">Counting seats…</p>;
-  const used = (usage.members ?? 0) + (usage.pending ?? 0);
-  const full = seatLimit !== null && used >= seatLimit;
+/** SeatUsage: members plus pending invitations against the seat limit (rules 9 and 16), as the server counts them. */
+function SeatUsage({ seats }: { seats: Seats }) {
+  const used = seats.members + seats.pending;
+  const full = seats.available !== null && seats.available <= 0;
   return (
     <p class={`seats${full ? " full" : ""}`} data-testid="seat-usage">
-      Seats: {usage.members ?? "?"} members{usage.pending !== undefined ? ` + ${usage.pending} pending invitations` : ""} ={" "}
+      Seats: {plural(seats.members, "member")} + {plural(seats.pending, "pending invitation")} ={" "}
       <strong>
-        {used} of {seatLimit ?? "unlimited"}
+        {used} of {seats.limit ?? "unlimited"}
       </strong>
-      {full ? " — full: raise the limit in Settings to add or invite more" : ""}
+      {seats.available === null ? "" : full ? " — full: raise the limit in Settings to add or invite more" : ` — ${seats.available} available`}
     </p>
   );
 }
