@@ -344,7 +344,9 @@ describe("cache off", () => {
             [`resource:${d}`, "edit", `user:${u}`],
           ] as const) {
             const res = await s.call("POST", "/v1/check", { key: "check", body: { resource, permission, subject } });
-            (answers[`${resource} ${permission} ${subject}`] ??= []).push(res.body.allowed);
+            const key = `${resource} ${permission} ${subject}`;
+            answers[key] ??= [];
+            answers[key].push(res.body.allowed);
           }
         }
         for (const [question, [on, without]] of Object.entries(answers)) expect(on, question).toBe(without);

@@ -12,7 +12,9 @@ const tempDir = () => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 const KEY = "durability-admin-key-0123456789";
 const KEYS = JSON.stringify([{ name: "admin", key: KEY, scopes: ["admin"] }]);

@@ -11,7 +11,9 @@ import { spawnServer } from "./support/spawn-server.js";
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..");
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), "accord-keys-"));
   dirs.push(d);

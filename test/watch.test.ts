@@ -25,8 +25,7 @@ async function openWatch(query = "", headers: Record<string, string> = {}) {
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
+        for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const event: SseEvent = {};
@@ -37,7 +36,7 @@ async function openWatch(query = "", headers: Record<string, string> = {}) {
             else if (line.startsWith("data: ")) event.data = line.slice(6);
           }
           events.push(event);
-          waiters.splice(0).forEach((wake) => wake());
+          for (const wake of waiters.splice(0)) wake();
         }
       }
     } catch {

@@ -81,8 +81,9 @@ function operation(doc: RouteDoc) {
 export function buildOpenApi(docs: RouteDoc[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const doc of docs) {
-    const path = (paths[openApiPath(doc.path)] ??= {});
-    path[doc.method] = operation(doc);
+    const key = openApiPath(doc.path);
+    paths[key] ??= {};
+    paths[key][doc.method] = operation(doc);
   }
   return {
     openapi: "3.1.0",

@@ -16,11 +16,11 @@ export function locateSchemaError(schema: string, message: string): Position {
 
   const scope = definition ? definitionRange(lines, definition) : { first: 0, last: lines.length - 1 };
   if (duplicate) {
-    const hits = findAll(lines, new RegExp(String.raw`\b(?:relation|permission)\s+${escape(duplicate)}\b`), scope);
+    const hits = findAll(lines, new RegExp(String.raw`\b(?:relation|permission)\s+${escapeRegExp(duplicate)}\b`), scope);
     if (hits.length > 0) return hits[hits.length > 1 ? 1 : 0]!;
   }
   if (relation) {
-    const declaration = findAll(lines, new RegExp(String.raw`\brelation\s+${escape(relation)}\b`), scope)[0];
+    const declaration = findAll(lines, new RegExp(String.raw`\brelation\s+${escapeRegExp(relation)}\b`), scope)[0];
     const target = names.find((name) => name !== relation);
     if (declaration && target) {
       const column = wordIndex(lines[declaration.line - 1] ?? "", target, declaration.column);
@@ -30,7 +30,7 @@ export function locateSchemaError(schema: string, message: string): Position {
   }
   for (const name of names) {
     if (name === definition) continue;
-    const hit = findAll(lines, new RegExp(String.raw`(?<![\w/])${escape(name)}(?![\w/])`), scope)[0];
+    const hit = findAll(lines, new RegExp(String.raw`(?<![\w/])${escapeRegExp(name)}(?![\w/])`), scope)[0];
     if (hit) return hit;
   }
   return { line: scope.first + 1, column: 1 };
@@ -38,7 +38,7 @@ export function locateSchemaError(schema: string, message: string): Position {
 
 // definitionRange finds the lines of `definition name { ... }` (or `caveat name`).
 function definitionRange(lines: string[], name: string): { first: number; last: number } {
-  const header = new RegExp(String.raw`^\s*(?:definition|caveat)\s+${escape(name)}\b`);
+  const header = new RegExp(String.raw`^\s*(?:definition|caveat)\s+${escapeRegExp(name)}\b`);
   const first = lines.findIndex((line) => header.test(line));
   if (first < 0) return { first: 0, last: lines.length - 1 };
   let depth = 0;
@@ -64,10 +64,10 @@ function findAll(lines: string[], pattern: RegExp, scope: { first: number; last:
 }
 
 function wordIndex(line: string, word: string, fromColumn: number): number {
-  const match = new RegExp(String.raw`(?<![\w/])${escape(word)}(?![\w/])`).exec(line.slice(fromColumn - 1));
+  const match = new RegExp(String.raw`(?<![\w/])${escapeRegExp(word)}(?![\w/])`).exec(line.slice(fromColumn - 1));
   return match ? match.index + fromColumn - 1 : -1;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

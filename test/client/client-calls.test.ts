@@ -3,7 +3,7 @@
 // later reads carry, and failures arrive as AccordError with the problem's code, status, detail
 // and field.
 import { describe, expect, it } from "vitest";
-import { AccordClient, AccordError, createAccordClient } from "../../packages/client/src/index.js";
+import { type AccordClient, AccordError, createAccordClient } from "../../packages/client/src/index.js";
 import { KEYS, uid, useTestServer } from "../support/test-server.js";
 
 const server = useTestServer();

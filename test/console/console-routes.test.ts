@@ -30,7 +30,9 @@ describe("console routes", () => {
     dirs.push(dir);
     return dir;
   };
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it("serves the built page and its hashed assets", async () => {
     const dir = tempDir();

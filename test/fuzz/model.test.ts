@@ -265,7 +265,9 @@ async function staleGroupProbe(run: Run, c: Command): Promise<void> {
   if (items.length) {
     const res = await server.call("POST", "/v1/check/bulk", { key: "admin", body: { items } });
     expect(res.status).toBe(200);
-    (res.body.results as Array<{ allowed: boolean }>).forEach((r, i) => expect(r.allowed, `stale ${tuple} granted ${JSON.stringify(items[i])}`).toBe(false));
+    (res.body.results as Array<{ allowed: boolean }>).forEach((r, i) => {
+      expect(r.allowed, `stale ${tuple} granted ${JSON.stringify(items[i])}`).toBe(false);
+    });
   }
   const filter = { resourceType: "group", resourceId: group.id, relation: "direct_member", subjectType: "user", subjectId: outsider };
   expect((await server.call("DELETE", "/v1/relationships", { body: { filter } })).status).toBe(200);

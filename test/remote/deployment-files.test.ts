@@ -11,7 +11,7 @@ import { DATASTORE_SETTINGS } from "../../tools/cluster/private-postgres.js";
 import { pinnedSpicedbVersion, SPICEDB_OFFLINE_FLAGS, SPICEDB_SERVE_FLAGS } from "../../tools/cluster/spicedb-node.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the parsed compose file is explored field by field and the assertions type it
 const compose: any = parse(readFileSync(join(ROOT, "docker-compose.yml"), "utf8"), { merge: true });
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
 const services = compose.services;

@@ -148,6 +148,7 @@ function checkStatuses(example: Example, log: string): string[] {
 
 function checkOutput(example: Example, stdout: string): string[] {
   const failures: string[] = [];
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: \x1e is the record separator the runner prints around each MARK, on purpose
   const segments = stdout.split(/\n?\x1eMARK \d+\x1e\n/);
   for (const expectation of example.expectations) {
     if (!expectation.shown) continue;

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll } from "vitest";
 import type { Server } from "node:http";
 import { buildApp, type AppDeps } from "../../src/compose.js";
-import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
+import type { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
 import { DEFAULT_CHECK_PATH, type CheckPathOptions } from "../../src/config.js";
 import { buildCheckPath, type CheckPath } from "../../src/engine/cache/fast-check-path.js";
 import { ApiKeyRing } from "../../src/auth/api-keys.js";
@@ -50,7 +50,7 @@ export interface CallResult {
   status: number;
   headers: Headers;
   // Tests read arbitrary JSON; the assertions are what type it.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies and the assertions type them
   body: any;
 }
 

@@ -28,7 +28,7 @@ async function reaches(engine: GraphReader, from: string, to: string): Promise<b
       frontier.map((id) => readAll(engine, { resourceType: "group", resourceId: id, relation: "direct_member", subject: { type: "group" } })),
     );
     frontier = nested.flat().map((r) => r.subject.id).filter((id) => !seen.has(id));
-    frontier.forEach((id) => seen.add(id));
+    for (const id of frontier) seen.add(id);
   }
   return false;
 }

@@ -37,7 +37,9 @@ export function createDeleteProject(deps: {
       readBindingIds(engine, projectId),
       ...PARTS.map((resourceType) => readAllRelationships(engine, { resourceType, relation: "project", subject: { type: "project", id: projectId } })),
     ]);
-    PARTS.forEach((type, i) => anchored[i]!.forEach((r) => ids[type].add(r.resource.id)));
+    PARTS.forEach((type, i) => {
+      for (const r of anchored[i]!) ids[type].add(r.resource.id);
+    });
     const parts = await Promise.all([
       ...PARTS.flatMap((resourceType) =>
         [...ids[resourceType]].map(async (id) => {

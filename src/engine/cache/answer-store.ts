@@ -92,7 +92,10 @@ export class AnswerStore {
 
 function index(map: Map<string, Set<string>>, name: string, key: string): void {
   let set = map.get(name);
-  if (!set) map.set(name, (set = new Set()));
+  if (!set) {
+    set = new Set();
+    map.set(name, set);
+  }
   set.add(key);
 }
 

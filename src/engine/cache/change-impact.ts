@@ -54,7 +54,10 @@ export class ImpactRules {
     const dependents = new Map<string, Set<string>>();
     const edge = (from: string, to: string) => {
       let set = dependents.get(from);
-      if (!set) dependents.set(from, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        dependents.set(from, set);
+      }
       set.add(to);
     };
     for (const [type, definition] of schema.definitions) {
@@ -78,7 +81,11 @@ export class ImpactRules {
         const seen = new Set([start]);
         const queue = [start];
         for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
-          for (const dependent of dependents.get(next) ?? []) if (!seen.has(dependent)) (seen.add(dependent), queue.push(dependent));
+          for (const dependent of dependents.get(next) ?? []) {
+            if (seen.has(dependent)) continue;
+            seen.add(dependent);
+            queue.push(dependent);
+          }
         }
         this.reach.set(start, seen);
       }

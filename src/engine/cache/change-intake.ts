@@ -42,7 +42,8 @@ export class ChangeIntake {
     private readonly target: IntakeTarget,
     private readonly options: IntakeOptions,
   ) {
-    const guard = (this.guard = options.guard);
+    const guard = options.guard;
+    this.guard = guard;
     this.counters = options.counters;
     const windows =
       guard instanceof LocalGuard

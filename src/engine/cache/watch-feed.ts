@@ -36,7 +36,13 @@ export class WatchFeed {
   waitFor(wanted: Revision, ms: number): Promise<void> {
     if (atLeastAsFresh(this.last, wanted) || ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const waiter = { wanted, resolve: () => (clearTimeout(timer), resolve()) };
+      const waiter = {
+        wanted,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         resolve();

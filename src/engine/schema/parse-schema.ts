@@ -134,7 +134,12 @@ function parseRelation(p: Parser, name: string): RelationDef {
     const subject: AllowedSubject = { type: p.identifier() };
     if (p.peek() === "#") {
       p.next();
-      subject.relation = p.peek() === "..." ? (p.next(), undefined) : p.identifier();
+      if (p.peek() === "...") {
+        p.next();
+        subject.relation = undefined;
+      } else {
+        subject.relation = p.identifier();
+      }
     } else if (p.peek() === ":") {
       p.next();
       p.expect("*");

@@ -3,8 +3,8 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
-import { type GroupMemberRef } from "../../domain/groups/add-group-member.js";
-import { type GroupView } from "../../domain/groups/create-group.js";
+import type { GroupMemberRef } from "../../domain/groups/add-group-member.js";
+import type { GroupView } from "../../domain/groups/create-group.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, TypedId, parse } from "../validation.js";

@@ -4,7 +4,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
-import { type OrganizationView } from "../../domain/organizations/create-organization.js";
+import type { OrganizationView } from "../../domain/organizations/create-organization.js";
 import { ORG_AREAS, ORG_ROLES } from "../../domain/model.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";

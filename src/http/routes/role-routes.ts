@@ -3,7 +3,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { UseCases } from "../../domain/use-cases.js";
-import { type CustomRoleView } from "../../domain/roles/create-custom-role.js";
+import type { CustomRoleView } from "../../domain/roles/create-custom-role.js";
 import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, Limit, ProductId, TypedId, parse } from "../validation.js";
