@@ -42,6 +42,19 @@ async function mapBounded<T, R>(items: T[], limit: number, work: (item: T) => Pr
 /** plainVia is a grant as an access entry: the grant's fields plus its sentence. */
 export const plainVia = (grant: Grant): Via => ({ ...grant, reason: describeGrant(grant) });
 
+/**
+ * projectWrappedVia is the mapper of content access lists: grants of the given kinds (those on the
+ * item, above it or a push) stay plain; anything else is something on the item's project,
+ * wrapped as kind "project" with its role when it has one.
+ */
+export function projectWrappedVia(projectId: string, plainKinds: ReadonlyArray<Grant["kind"]>) {
+  return (grant: Grant): Via => {
+    if (plainKinds.includes(grant.kind)) return plainVia(grant);
+    const role = "role" in grant ? { role: grant.role } : {};
+    return { kind: "project", project: projectId, ...role, grant, reason: describeGrant(grant) };
+  };
+}
+
 export async function listAccess(engine: Pick<Engine, "lookupSubjects" | "explain" | "readRelationships">, query: AccessQuery, toVia: (grant: Grant) => Via = plainVia) {
   const { resource, permission } = query;
   const found = await engineCall(() => engine.lookupSubjects({ resource, permission, subjectType: "user" }));

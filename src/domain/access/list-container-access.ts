@@ -4,19 +4,12 @@
 // (rule 15) is never listed. Needs the project's view_members.
 import type { Engine } from "../../engine/engine.js";
 import type { Actor } from "../actor.js";
-import { listAccess, plainVia, type Via } from "./access-list.js";
+import { listAccess, projectWrappedVia } from "./access-list.js";
 import { requirePermission } from "../authorize.js";
-import { describeGrant, type Grant } from "./describe-grant.js";
 import { ref } from "../model.js";
 import { requireContent, type ContainerRef } from "../content/content-graph.js";
 
-function containerVia(projectId: string) {
-  return (grant: Grant): Via => {
-    if (grant.kind === "content_grant" || grant.kind === "pushed") return plainVia(grant);
-    const role = "role" in grant ? { role: grant.role } : {};
-    return { kind: "project", project: projectId, ...role, grant, reason: describeGrant(grant) };
-  };
-}
+const containerVia = (projectId: string) => projectWrappedVia(projectId, ["content_grant", "pushed"]);
 
 export function createListContainerAccess(deps: { engine: Pick<Engine, "check" | "readRelationships" | "lookupSubjects" | "explain"> }) {
   return {

@@ -3,22 +3,15 @@
 // on its project (wrapped as kind "project"). Needs the project's view_members.
 import type { Engine } from "../../engine/engine.js";
 import type { Actor } from "../actor.js";
-import { listAccess, plainVia, type Via } from "./access-list.js";
+import { listAccess, projectWrappedVia } from "./access-list.js";
 import { requirePermission } from "../authorize.js";
-import { describeGrant, type Grant } from "./describe-grant.js";
 import { ref } from "../model.js";
 import { requireResource } from "../content/resource-project.js";
 
 /** RESOURCE_PERMISSIONS are the permissions of schema.zed's resource definition. */
 export const RESOURCE_PERMISSIONS = ["view", "comment", "edit", "delete", "manage", "manage_access"] as const;
 
-function resourceVia(projectId: string) {
-  return (grant: Grant): Via => {
-    if (grant.kind === "resource_grant" || grant.kind === "content_grant" || grant.kind === "pushed") return plainVia(grant);
-    const role = "role" in grant ? { role: grant.role } : {};
-    return { kind: "project", project: projectId, ...role, grant, reason: describeGrant(grant) };
-  };
-}
+const resourceVia = (projectId: string) => projectWrappedVia(projectId, ["resource_grant", "content_grant", "pushed"]);
 
 export function createListResourceAccess(deps: { engine: Pick<Engine, "check" | "readRelationships" | "lookupSubjects" | "explain"> }) {
   return {
