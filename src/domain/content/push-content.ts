@@ -12,13 +12,22 @@ import { contentAnchor, formatContent, requireContent } from "./content-graph.js
 
 export type PushableRef = { type: "folder" | "resource"; id: string };
 
+/**
+ * requirePushRight finds the item's project (404 for an unknown item) and requires the actor's
+ * push_content there (403 "only a project admin may <doing>: …"); it returns the project's id.
+ */
+export async function requirePushRight(engine: Pick<Engine, "check" | "readRelationships">, actor: Actor, item: PushableRef, doing: string): Promise<string> {
+  const projectId = await requireContent(engine, item);
+  await requirePermission(engine, actor, ref("project", projectId), "push_content", `only a project admin may ${doing}: user:${actor.userId} lacks push_content on project ${projectId}`);
+  return projectId;
+}
+
 export function createPushContent(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write"> }) {
   const { engine } = deps;
   return {
     async execute(input: { actor: Actor; item: PushableRef }) {
       const { item } = input;
-      const projectId = await requireContent(engine, item);
-      await requirePermission(engine, input.actor, ref("project", projectId), "push_content", `only a project admin may push content to all workspaces: user:${input.actor.userId} lacks push_content on project ${projectId}`);
+      const projectId = await requirePushRight(engine, input.actor, item, "push content to all workspaces");
       const written = await applyChange(engine, {
         updates: [{ operation: "touch", relationship: relationship(ref(item.type, item.id), "pushed", ref("project", projectId)) }],
         preconditions: [contentAnchor(item, projectId)],

@@ -4,20 +4,17 @@
 import type { Engine } from "../../engine/engine.js";
 import type { Actor } from "../actor.js";
 import { applyChange } from "../apply-change.js";
-import { requirePermission } from "../authorize.js";
 import { notFound } from "../errors.js";
-import { ref } from "../model.js";
 import { readAll } from "../organizations/organization-graph.js";
-import { formatContent, requireContent } from "./content-graph.js";
-import type { PushableRef } from "./push-content.js";
+import { formatContent } from "./content-graph.js";
+import { requirePushRight, type PushableRef } from "./push-content.js";
 
 export function createUnpushContent(deps: { engine: Pick<Engine, "check" | "readRelationships" | "write"> }) {
   const { engine } = deps;
   return {
     async execute(input: { actor: Actor; item: PushableRef }) {
       const { item } = input;
-      const projectId = await requireContent(engine, item);
-      await requirePermission(engine, input.actor, ref("project", projectId), "push_content", `only a project admin may take back a push: user:${input.actor.userId} lacks push_content on project ${projectId}`);
+      const projectId = await requirePushRight(engine, input.actor, item, "take back a push");
       const pushes = await readAll(engine, { resourceType: item.type, resourceId: item.id, relation: "pushed" });
       if (pushes.length === 0) throw notFound(`${formatContent(item)} is not pushed to all workspaces`);
       const written = await applyChange(engine, { updates: pushes.map((relationship) => ({ operation: "delete" as const, relationship })) });
