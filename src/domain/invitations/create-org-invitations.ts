@@ -11,7 +11,7 @@ import { alreadyMember, invalidRequest } from "../errors.js";
 import { requireOrgInviteAuthority } from "./invitation-authority.js";
 import { eachInvitee, insertInvitation } from "./invitation-insert.js";
 import { parseInvitee } from "./invitation-invitee.js";
-import { newInvitationId, type InviteOutcome } from "./invitation-view.js";
+import { pendingInvitation, type InviteOutcome } from "./invitation-view.js";
 import type { KeyedMutex } from "../keyed-mutex.js";
 import { DEFAULT_SCOPES, type OrgRole, type Scopes } from "../model.js";
 import { requireScopesWithinActor } from "../organizations/org-member-rules.js";
@@ -53,20 +53,10 @@ export function createCreateOrgInvitations(deps: InvitationDeps) {
             const invitee = parseInvitee(raw, field);
             if (invitee.kind === "group") throw invalidRequest(`${field}: groups are invited to projects, not to organizations`, field);
             if (invitee.kind === "user" && members.has(invitee.id)) throw alreadyMember(`user:${invitee.id} is already a member of organization:${input.orgId}`);
-            const record: InvitationRecord = {
-              id: newInvitationId(),
-              targetType: "organization",
-              targetId: input.orgId,
-              orgId: input.orgId,
-              invitee,
-              role: input.role,
-              holdsSeat: true,
-              status: "pending",
-              invitedBy: input.actor.userId,
-              createdAt: now,
-              expiresAt: new Date(now.getTime() + deps.invitationTtlMs),
-              updatedAt: now,
-            };
+            const record = pendingInvitation(
+              { targetType: "organization", targetId: input.orgId, orgId: input.orgId, invitee, role: input.role, holdsSeat: true },
+              { invitedBy: input.actor.userId, now, ttlMs: deps.invitationTtlMs },
+            );
             if (input.scopes) record.scopes = input.scopes as Record<string, string>;
             if (projects.length > 0) record.projects = storedAccess(projects);
             const seats = seatLimit === undefined ? undefined : { seatLimit, members: members.size };

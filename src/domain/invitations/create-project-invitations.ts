@@ -12,7 +12,7 @@ import { isPersonalOwner, prepareProjectGrant } from "../projects/grant-project-
 import { requireProjectInviteAuthority } from "./invitation-authority.js";
 import { eachInvitee, insertInvitation } from "./invitation-insert.js";
 import { memberSubjectOf, parseInvitee } from "./invitation-invitee.js";
-import { decisionToken, newInvitationId, type InviteOutcome } from "./invitation-view.js";
+import { decisionToken, pendingInvitation, type InviteOutcome } from "./invitation-view.js";
 import { requireInvitingPlan } from "../plans/personal-plan.js";
 import { requireCustomRolesAllowed } from "../plans/plan-rules.js";
 import { formatRole, parseProjectRole, requireUsableRole } from "../projects/project-role.js";
@@ -43,19 +43,10 @@ export function createCreateProjectInvitations(deps: InvitationDeps) {
               const { current } = await prepareProjectGrant(engine, { projectId, owner, subject, choice });
               if (current.length > 0 || isPersonalOwner(owner, subject)) throw alreadyMember(`${formatMember(subject)} already holds a role on project ${projectId}`);
             }
-            const record: InvitationRecord = {
-              id: newInvitationId(),
-              targetType: "project",
-              targetId: projectId,
-              invitee,
-              role: formatRole(choice),
-              holdsSeat: false,
-              status: "pending",
-              invitedBy: input.actor.userId,
-              createdAt: now,
-              expiresAt: new Date(now.getTime() + deps.invitationTtlMs),
-              updatedAt: now,
-            };
+            const record = pendingInvitation(
+              { targetType: "project", targetId: projectId, invitee, role: formatRole(choice), holdsSeat: false },
+              { invitedBy: input.actor.userId, now, ttlMs: deps.invitationTtlMs },
+            );
             if (owner.kind === "organization") record.orgId = owner.id;
             return insertInvitation(deps.store, record, { now });
           },

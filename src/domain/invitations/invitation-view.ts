@@ -30,6 +30,23 @@ export type InviteOutcome = { invitee: unknown; invitation: InvitationView } | {
 /** newInvitationId is random and unguessable (144 bits): knowing it is not a right, only a handle. */
 export const newInvitationId = () => `inv_${randomBytes(18).toString("base64url")}`;
 
+/** InvitationTarget is what a new invitation is for, to whom and with what; the rest is pendingInvitation's. */
+export type InvitationTarget = Pick<InvitationRecord, "targetType" | "targetId" | "orgId" | "invitee" | "role" | "holdsSeat">;
+
+/** pendingInvitation is a new invitation's record: a fresh id, pending, sent by `invitedBy` at `now`, open for `ttlMs`. */
+export function pendingInvitation(target: InvitationTarget, sent: { invitedBy: string; now: Date; ttlMs: number }): InvitationRecord {
+  const { now } = sent;
+  return {
+    id: newInvitationId(),
+    ...target,
+    status: "pending",
+    invitedBy: sent.invitedBy,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + sent.ttlMs),
+    updatedAt: now,
+  };
+}
+
 export function stateOf(record: InvitationRecord, now: Date): InvitationState {
   if (record.status === "pending" || record.status === "accepting") return record.expiresAt > now ? "pending" : "expired";
   return record.status;
