@@ -38,6 +38,16 @@ export interface GrantProjectRoleInput {
 
 export const MANAGER_CANNOT_TOUCH_ADMIN = "a manager cannot grant, change or remove an admin: that needs manage_admins on the project";
 
+/**
+ * requireMemberManager starts granting and removing members: the project must exist (404) and
+ * the actor hold manage_members on it (403). It returns the project's owner.
+ */
+export async function requireMemberManager(engine: Pick<Engine, "check" | "readRelationships">, actor: Actor, projectId: string): Promise<ProjectOwner> {
+  const owner = await requireProject(engine, projectId);
+  await requirePermission(engine, actor, ref("project", projectId), "manage_members");
+  return owner;
+}
+
 /** isPersonalOwner: the owner of a personal project is always its admin (rule 1). */
 export const isPersonalOwner = (owner: ProjectOwner, subject: MemberSubject) => owner.kind === "user" && subject.type === "user" && subject.id === owner.id;
 
@@ -100,8 +110,7 @@ export function createGrantProjectRole(deps: { engine: Pick<Engine, "check" | "r
     async execute(input: GrantProjectRoleInput) {
       const { actor, projectId, subject } = input;
       const project = ref("project", projectId);
-      const owner = await requireProject(engine, projectId);
-      await requirePermission(engine, actor, project, "manage_members");
+      const owner = await requireMemberManager(engine, actor, projectId);
       // Rule 17: on a personal project only a scale owner's project takes direct grants.
       await requirePersonalGrantPlan(store, owner, projectId, "granting project members");
       const askedScopes = input.scopes && Object.keys(input.scopes).length > 0 ? input.scopes : undefined;

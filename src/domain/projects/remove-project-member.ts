@@ -10,14 +10,14 @@ import type { Engine, RelationshipUpdate } from "../../engine/engine.js";
 import type { Store } from "../../store/store.js";
 import type { Actor } from "../actor.js";
 import { applyChange } from "../apply-change.js";
-import { hasPermission, requirePermission } from "../authorize.js";
+import { hasPermission } from "../authorize.js";
 import { engineCall, forbidden, notFound } from "../errors.js";
-import { MANAGER_CANNOT_TOUCH_ADMIN, adminUntouched, isPersonalOwner } from "./grant-project-role.js";
+import { MANAGER_CANNOT_TOUCH_ADMIN, adminUntouched, isPersonalOwner, requireMemberManager } from "./grant-project-role.js";
 import type { KeyedMutex } from "../keyed-mutex.js";
 import { ref } from "../model.js";
 import { MAX_WRITE, relationshipKey } from "../organizations/organization-cascade.js";
 import { groupsReaching, holdsAnything, readContentIds, readFootprint, removedRelationship } from "./project-footprint.js";
-import { projectStillExists, requireProject } from "./project-owner.js";
+import { projectStillExists } from "./project-owner.js";
 import { formatMember, subjectRefOf, type MemberSubject } from "./project-subject.js";
 import { revokePendingProjectInvitation } from "./project-invitation-end.js";
 
@@ -32,8 +32,7 @@ export function createRemoveProjectMember(deps: {
     async execute(input: { actor: Actor; projectId: string; subject: MemberSubject }) {
       const { actor, projectId, subject } = input;
       const project = ref("project", projectId);
-      const owner = await requireProject(engine, projectId);
-      await requirePermission(engine, actor, project, "manage_members");
+      const owner = await requireMemberManager(engine, actor, projectId);
       if (isPersonalOwner(owner, subject)) {
         throw forbidden(`user:${subject.id} owns personal project ${projectId} and is always its admin: they cannot be removed`);
       }
