@@ -11,12 +11,17 @@ import { actorOf, requireScope } from "../guards.js";
 import type { RouteDoc } from "../openapi.js";
 import { Cursor, TypedId, parse } from "../validation.js";
 
+/** pageFields are the paging fields of every access list's query. */
+const pageFields = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: Cursor.optional(),
+};
+
 const accessQuery = <P extends readonly [string, ...string[]]>(permissions: P) =>
   z
     .object({
       permission: z.enum(permissions).default(permissions[0]),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: Cursor.optional(),
+      ...pageFields,
     })
     .strict();
 
@@ -26,8 +31,7 @@ const ProjectQuery = z
     permission: z
       .union([z.enum(PROJECT_PERMISSIONS), z.string().regex(/^(view|manage)_[a-z][a-z0-9_]{0,62}$/, "must be a project permission, or view_<scope> / manage_<scope>")])
       .default(PROJECT_PERMISSIONS[0]),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: Cursor.optional(),
+    ...pageFields,
   })
   .strict();
 const ResourceQuery = accessQuery(RESOURCE_PERMISSIONS);
