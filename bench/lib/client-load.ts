@@ -96,7 +96,10 @@ export async function clientLoad(options: LoadOptions): Promise<ClientLoadResult
       options,
       async (body) => {
         let request = parsed.get(body);
-        if (!request) parsed.set(body, (request = JSON.parse(body) as CheckRequest));
+        if (!request) {
+          request = JSON.parse(body) as CheckRequest;
+          parsed.set(body, request);
+        }
         await accord.check(request);
       },
       () => clientRequests,

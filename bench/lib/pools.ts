@@ -39,7 +39,10 @@ export function buildPools(dataset: Dataset, size = 100_000): Pools {
   const project = pareto(dataset.projects, rnd);
   const permission = () => {
     let r = rnd();
-    for (const [name, weight] of PERMISSIONS) if ((r -= weight) < 0) return name;
+    for (const [name, weight] of PERMISSIONS) {
+      r -= weight;
+      if (r < 0) return name;
+    }
     return "view";
   };
   const items: CheckItem[] = [];
