@@ -14,7 +14,7 @@
 //   npm run bench -- --size 50k         the side-by-side table on a larger dataset
 //   options: --no-remote (skip remote mode, its comparison and mixed phase)  --mixed-seconds N  --seconds N  --capacity team,50k,200k
 //            --real-capacity 100k,1m (the real engine's table; "" to skip)  --seed product|raw  --profile  --out DIR
-//            --env NAME=VALUE,… (for the server process, e.g. GOMAXPROCS=1)
+//            --env NAME=VALUE,… (for the server process, e.g. GOMAXPROCS=1)  --schema FILE (instead of schema.zed)
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
@@ -56,7 +56,8 @@ const PRIMED = quick ? 3_000 : 20_000;
 const PRIMED_BULK = quick ? 30 : 200;
 /** Seconds per run of the mixed phase (checks while admins write). */
 const MIXED_SECONDS = Number(option("mixed-seconds") ?? (quick ? 4 : 8));
-const schemaFile = join(import.meta.dirname, "..", "schema.zed");
+// --schema FILE: another schema for the server (experiments, e.g. an older schema.zed beside today's code).
+const schemaFile = resolve(option("schema") ?? join(import.meta.dirname, "..", "schema.zed"));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
