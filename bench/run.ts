@@ -375,7 +375,11 @@ async function main() {
   }
   let realRows: Results["realCapacity"];
   if (realCapacitySizes.length && realSpicedbAvailable()) {
-    realRows = await realCapacity({ sizes: realCapacitySizes, schema: readFileSync(schemaFile, "utf8"), schemaFile, key: KEY, seconds: Math.max(2, Math.min(seconds, 5)), log });
+    // A failure here must not lose the figures measured before it: it is logged and the table left out.
+    realRows = await realCapacity({ sizes: realCapacitySizes, schema: readFileSync(schemaFile, "utf8"), schemaFile, key: KEY, seconds: Math.max(2, Math.min(seconds, 5)), log }).catch((err: unknown) => {
+      log(`real-engine capacity failed: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
   } else if (realCapacitySizes.length) log("real-engine capacity skipped: no SpiceDB binary and no go to build one, or no PostgreSQL server binaries");
   machine.loadAfter = loadavg().map((l) => round(l));
   machine.stolenPercent = stolenSince(cpuBefore);

@@ -80,6 +80,9 @@ export async function realCapacity(options: { sizes: SizeName[]; schema: string;
         options.log(
           `real engine ${size}: check cold p50 ${row.coldP50} p99 ${row.coldP99} ms · warm p50 ${row.warmP50} p99 ${row.warmP99} ms · lookup p50 ${row.lookupP50} ms (${found} projects) · PostgreSQL ${row.datastoreMb} MB · RSS SpiceDB ${row.spicedbRssMb} MB, Accord ${row.accordRssMb} MB`,
         );
+      } catch (err) {
+        // One size failing (an import past its deadline, say) keeps the rows measured before it.
+        options.log(`real engine ${size}: failed: ${err instanceof Error ? err.message : String(err)}`);
       } finally {
         await server?.close();
         await engine.close();
