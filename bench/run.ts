@@ -51,9 +51,9 @@ const profileDir = flag("profile") ? resolve(outDir, "profiles") : undefined;
 const serverEnv = Object.fromEntries((option("env") ?? "").split(",").filter(Boolean).map((kv) => kv.split("=") as [string, string]));
 const KEY = "bench-key-0123456789abcdef";
 /** How many requests of the stream the cache has answered before each (c) run. */
-const PRIMED = quick ? 3_000 : 20_000;
+const PRIMED = quick ? 1_500 : 20_000;
 /** How many bulk requests (of 100 checks) the cache has answered before each (d) run. */
-const PRIMED_BULK = quick ? 30 : 200;
+const PRIMED_BULK = quick ? 15 : 200;
 /** Seconds per run of the mixed phase (checks while admins write). */
 const MIXED_SECONDS = Number(option("mixed-seconds") ?? (quick ? 4 : 8));
 // --schema FILE: another schema for the server (experiments, e.g. an older schema.zed beside today's code).
