@@ -1,5 +1,4 @@
 import { defineConfig } from "vitest/config";
-import LongFirstSequencer from "./test/support/long-first-sequencer.js";
 
 export default defineConfig({
   test: {
@@ -11,7 +10,5 @@ export default defineConfig({
     pool: "forks",
     // Two cores: two test files at a time, each with its own embedded engine.
     maxWorkers: 2,
-    // The longest files first, so no worker idles at the end (see the sequencer).
-    sequence: { sequencer: LongFirstSequencer },
   },
 });
