@@ -16,7 +16,7 @@ export interface OrganizationView {
   createdAt: Date;
 }
 
-export function createCreateOrganization(deps: { engine: Pick<Engine, "write">; store: Pick<Store, "putObject" | "putMember"> }) {
+export function createCreateOrganization(deps: { engine: Pick<Engine, "write" | "readRelationships">; store: Pick<Store, "putObject" | "putMember"> }) {
   return {
     async execute(input: { actor: Actor; id: string; name?: string; seatLimit?: number }): Promise<OrganizationView & { zedToken: string }> {
       const org = ref("organization", input.id);

@@ -27,7 +27,7 @@ export const relationshipKey = (r: Relationship) =>
  * NOTE: past 1,000 it writes consecutive chunks in order, each under the same preconditions;
  * as the guarding relationships go last, a request that failed half-way can simply be retried.
  */
-export async function deleteCascade(engine: Pick<Engine, "write">, cascade: Cascade): Promise<{ zedToken: string; removed: number }> {
+export async function deleteCascade(engine: Pick<Engine, "write" | "readRelationships">, cascade: Cascade): Promise<{ zedToken: string; removed: number }> {
   const seen = new Set<string>();
   const updates: RelationshipUpdate[] = [];
   for (const batch of cascade.batches) {

@@ -62,7 +62,7 @@ export function createSetOrgFeatures(deps: { engine: Pick<Engine, "check" | "rea
  * in chunks before the settings are saved; anchors are touched and drops deleted, so a failed
  * request can simply be repeated.
  */
-async function writeThenSave(engine: Pick<Engine, "write">, updates: RelationshipUpdate[], save: () => Promise<void>): Promise<WriteResult | undefined> {
+async function writeThenSave(engine: Pick<Engine, "write" | "readRelationships">, updates: RelationshipUpdate[], save: () => Promise<void>): Promise<WriteResult | undefined> {
   if (updates.length === 0) {
     await save();
     return undefined;
