@@ -14,6 +14,7 @@
 //   npm run bench -- --size 50k         the side-by-side table on a larger dataset
 //   options: --no-remote (skip remote mode, its comparison and mixed phase)  --mixed-seconds N  --seconds N  --capacity team,50k,200k
 //            --real-capacity 100k,1m (the real engine's table; "" to skip)  --seed product|raw  --profile  --out DIR
+//            --mixed-only (only the mixed phase, printed, no files written)
 //            --env NAME=VALUE,… (for the server process, e.g. GOMAXPROCS=1)  --schema FILE (instead of schema.zed)
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
@@ -350,6 +351,17 @@ async function main() {
   const largest = await relationSizes(server);
   const pools = buildPools(seeded.dataset);
   await server.ask({ type: "set-items", items: pools.items });
+  if (flag("mixed-only")) {
+    // --mixed-only: only the mixed phase (embedded, and remote unless --no-remote), printed, no files written.
+    // As in the full run, where the side-by-side runs left the cache holding PRIMED answers.
+    await server.ask({ type: "prime", from: 0, to: PRIMED });
+    const profile = profileDir ? join(profileDir, "mixed-embedded-50-shares.cpuprofile") : undefined;
+    await mixedPhase({ server, app: "accord", mode: "embedded", engine: "embedded", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, log, profile });
+    if (!flag("no-remote")) await remoteMode(seeded.dataset, pools);
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    return;
+  }
   const lookupCheck = await postAccord(server, "/v1/lookup/resources", pools.lookup[0]!);
   const lookupCount = ((await lookupCheck.json()) as { resources: unknown[] }).resources.length;
   const side = await sideBySide(server, pools);

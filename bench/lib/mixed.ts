@@ -133,6 +133,8 @@ export async function mixedPhase(options: {
   checks: string[];
   seconds: number;
   log: (line: string) => void;
+  /** A CPU profile of the server during the 50 shares/s run is written here. */
+  profile?: string;
 }): Promise<MixedPhase> {
   const { server, app, key, seconds } = options;
   const connections = 64;
@@ -154,9 +156,12 @@ export async function mixedPhase(options: {
     await server.ask({ type: "drain" });
     await server.ask({ type: "cache-stats-reset", app });
     const before = await stats();
+    const profile = options.profile && step.perSecond === 50 ? options.profile : undefined;
+    if (profile) await server.ask({ type: "profile-start" });
     const writer = startWriter(server, app, key, step.kind, step.perSecond, targets);
     const load = await httpLoad({ url: server.url(app), path: "/v1/check", key, bodies: options.checks, connections, seconds, start: 0 });
     const written = await writer.stop();
+    if (profile) await server.ask({ type: "profile-stop", path: profile });
     const after = await stats();
     const hits = after.hits - before.hits;
     const misses = after.misses - before.misses;
