@@ -40,6 +40,8 @@ export interface EmbeddedEngineStats {
 
 export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements ObservesChanges {
   private writeQueue: Promise<unknown> = Promise.resolve();
+  /** The group of writes gathering for the engine's next turn (see write). */
+  private gathering: WriteGroup | undefined;
   /** Who hears each change as it begins and ends (the check cache). */
   private readonly observers = new Set<ChangeObserver>();
   /** Replayed relationships that will expire (handed to an observer when it starts). */
@@ -97,21 +99,70 @@ export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements 
     this.stats.replayMs = Math.round(performance.now() - started);
   }
 
+  /**
+   * write applies the updates atomically. Writes without preconditions that wait for the engine
+   * at the same time go together (group commit): one engine write and one journal transaction
+   * for all of them, each caller answered with the same token. It is as if they had been applied
+   * one after the other, since none was acknowledged before the others were sent, their
+   * relationships are distinct and nothing was asked of their prior state; if the joint write
+   * fails, each is written on its own and gets its own answer. Under load a write waits for the
+   * engine's threads (which run below the event loop's priority), so one by one they queued:
+   * 15–25 writes/s of 50 asked at 64 connections of checks (npm run bench, mixed phase).
+   */
   override async write(updates: RelationshipUpdate[], preconditions?: Precondition[]): Promise<WriteResult> {
     checkUpdateLimit(updates);
-    return this.serialized({ kind: "updates", updates }, async () => {
-      const before = this.journal?.current(updates.map((u) => u.relationship));
-      const token = await this.sendWrite(updates, preconditions);
-      if (this.journal) {
-        try {
-          this.journal.apply(updates);
-        } catch (err) {
-          await this.compensate(updates.map((u) => u.relationship), before!);
-          throw new EngineError({ kind: "unavailable", message: `the write could not be made durable: ${(err as Error).message}` });
-        }
+    if (preconditions?.length) return this.serialized({ kind: "updates", updates }, () => this.writeNow(updates, preconditions));
+    return new Promise<WriteResult>((resolve, reject) => {
+      const waiting = this.gathering;
+      if (waiting?.joins(updates)) {
+        waiting.add({ updates, resolve, reject });
+        return;
       }
-      return this.acknowledge(token);
+      const group = new WriteGroup({ updates, resolve, reject });
+      this.gathering = group;
+      // The group takes writes until its turn comes; then it is closed and written.
+      const run = this.serialized(
+        () => {
+          if (this.gathering === group) this.gathering = undefined;
+          return { kind: "updates", updates: group.close() };
+        },
+        () => this.writeGroup(group),
+      );
+      run.catch(() => undefined);
     });
+  }
+
+  private async writeGroup(group: WriteGroup): Promise<void> {
+    if (group.members.length > 1) {
+      try {
+        const result = await this.writeNow(group.updates, undefined);
+        for (const member of group.members) member.resolve(result);
+        return;
+      } catch {
+        // Written on their own below, each with its own answer.
+      }
+    }
+    for (const member of group.members) {
+      try {
+        member.resolve(await this.writeNow(member.updates, undefined));
+      } catch (err) {
+        member.reject(err);
+      }
+    }
+  }
+
+  private async writeNow(updates: RelationshipUpdate[], preconditions: Precondition[] | undefined): Promise<WriteResult> {
+    const before = this.journal?.current(updates.map((u) => u.relationship));
+    const token = await this.sendWrite(updates, preconditions);
+    if (this.journal) {
+      try {
+        this.journal.apply(updates);
+      } catch (err) {
+        await this.compensate(updates.map((u) => u.relationship), before!);
+        throw new EngineError({ kind: "unavailable", message: `the write could not be made durable: ${(err as Error).message}` });
+      }
+    }
+    return this.acknowledge(token);
   }
 
   override deleteByFilter(filter: RelationshipFilter, preconditions?: Precondition[]): Promise<WriteResult> {
@@ -183,10 +234,14 @@ export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements 
     this.journal?.close();
   }
 
-  /** serialized runs one mutation at a time, telling the observers when it begins and when it has ended. */
-  private serialized<T>(change: EngineChange, mutation: () => Promise<T>): Promise<T> {
+  /**
+   * serialized runs one mutation at a time, telling the observers when it begins and when it
+   * has ended. The change may be given late (a function called when the mutation's turn comes).
+   */
+  private serialized<T>(change: EngineChange | (() => EngineChange), mutation: () => Promise<T>): Promise<T> {
     const work = async () => {
-      const ended = [...this.observers].map((observe) => observe(change));
+      const now = typeof change === "function" ? change() : change;
+      const ended = [...this.observers].map((observe) => observe(now));
       try {
         return await mutation();
       } finally {
@@ -196,5 +251,43 @@ export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements 
     const run = this.writeQueue.then(work, work);
     this.writeQueue = run.catch(() => undefined);
     return run;
+  }
+}
+
+interface GroupMember {
+  updates: RelationshipUpdate[];
+  resolve: (result: WriteResult) => void;
+  reject: (err: unknown) => void;
+}
+
+const relationshipKey = (r: Relationship) => `${r.resource.type}:${r.resource.id}#${r.relation}@${r.subject.type}:${r.subject.id}#${r.subject.relation ?? ""}`;
+
+/** WriteGroup: writes without preconditions gathered while they wait for their turn. */
+class WriteGroup {
+  readonly members: GroupMember[] = [];
+  updates: RelationshipUpdate[] = [];
+  private readonly keys = new Set<string>();
+  private closed = false;
+
+  constructor(first: GroupMember) {
+    this.add(first);
+  }
+
+  /** joins: the group is still gathering, stays within one engine write, and shares no relationship with these updates. */
+  joins(updates: RelationshipUpdate[]): boolean {
+    if (this.closed || this.updates.length + updates.length > MAX_UPDATES) return false;
+    return updates.every((u) => !this.keys.has(relationshipKey(u.relationship)));
+  }
+
+  add(member: GroupMember): void {
+    this.members.push(member);
+    this.updates = this.updates.concat(member.updates);
+    for (const u of member.updates) this.keys.add(relationshipKey(u.relationship));
+  }
+
+  /** close ends the gathering and returns every update of the group. */
+  close(): RelationshipUpdate[] {
+    this.closed = true;
+    return this.updates;
   }
 }
