@@ -8,7 +8,8 @@
 // membership beside a pending invitation). So the outcome is read back, fully consistent: a
 // write is atomic, so if every update shows (what was created or touched is there, what was
 // deleted is gone) the engine holds exactly the state the change wanted and the change goes on
-// from there; if any update does not show, nothing was written and the caller gets the 503.
+// from there; if any update does not show, nothing was written and the caller gets the 503. A
+// call that never reached the engine (no connection) is not read back: nothing was written.
 import { EngineError, type Engine, type Precondition, type Relationship, type RelationshipUpdate, type WriteResult } from "../engine/engine.js";
 import { engineCall, unavailable } from "./errors.js";
 
@@ -46,6 +47,15 @@ export async function applyChange(engine: ChangeEngine, change: Change): Promise
   return written;
 }
 
+/**
+ * NOT_SENT: gRPC's words for a call that never left (no connection to the engine could be made):
+ * nothing can have been written, so there is nothing to read back.
+ */
+const NOT_SENT = /No connection established|ECONNREFUSED/;
+
+/** READ_BACK_BUDGET_MS bounds the reading back of one lost answer (each read retries on its own too). */
+const READ_BACK_BUDGET_MS = 10_000;
+
 /** ambiguous: the engine failed in a way that leaves open whether the write committed. */
 function ambiguous(err: unknown): err is EngineError {
   if (!(err instanceof EngineError)) return false;
@@ -63,7 +73,8 @@ async function writeOrReadBack(engine: ChangeEngine, change: Change): Promise<Wr
   try {
     return await engine.write(change.updates, change.preconditions);
   } catch (err) {
-    if (!ambiguous(err)) throw err;
+    if (!ambiguous(err) || NOT_SENT.test(err.failure.message)) throw err;
+    const giveUpAt = Date.now() + READ_BACK_BUDGET_MS;
     for (let attempt = 0; ; attempt++) {
       try {
         const outcome = await readOutcome(engine, change.updates);
@@ -72,7 +83,7 @@ async function writeOrReadBack(engine: ChangeEngine, change: Change): Promise<Wr
       } catch (readErr) {
         if (readErr === err || !ambiguous(readErr)) throw err;
         const delay = COMPENSATION_DELAYS_MS[attempt];
-        if (delay === undefined) throw err;
+        if (delay === undefined || Date.now() + delay > giveUpAt) throw err;
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
