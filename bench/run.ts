@@ -229,9 +229,10 @@ async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): P
   const dataDir = mkdtempSync(join(tmpdir(), "accord-bench-"));
   const server = await BenchServer.start({ schemaFile, dataDir, key: KEY, remote: { endpoint: engine.endpoint, token } }, serverEnv);
   const { zedToken } = await seed({ url: server.url("remote"), key: KEY }, dataset, "raw");
+  await server.ask({ type: "set-items", items: pools.items });
   const accord: Row[] = [];
   const direct: Row[] = [];
-  const mixed = await mixedPhase({ server, app: "remote", mode: "remote", engine: label, key: KEY, dataset, checks: pools.checks, seconds: MIXED_SECONDS, log });
+  const mixed = await mixedPhase({ server, app: "remote", mode: "remote", engine: label, key: KEY, dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED, log });
   // Quick: the comparison with the official client at c=64 only.
   for (const c of quick ? [64] : levels) {
     accord.push(await measure(server, "remote", "/v1/check", pools.checks, c));
@@ -353,10 +354,8 @@ async function main() {
   await server.ask({ type: "set-items", items: pools.items });
   if (flag("mixed-only")) {
     // --mixed-only: only the mixed phase (embedded, and remote unless --no-remote), printed, no files written.
-    // As in the full run, where the side-by-side runs left the cache holding PRIMED answers.
-    await server.ask({ type: "prime", from: 0, to: PRIMED });
     const profile = profileDir ? join(profileDir, "mixed-embedded-50-shares.cpuprofile") : undefined;
-    await mixedPhase({ server, app: "accord", mode: "embedded", engine: "embedded", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, log, profile });
+    await mixedPhase({ server, app: "accord", mode: "embedded", engine: "embedded", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED, log, profile });
     if (!flag("no-remote")) await remoteMode(seeded.dataset, pools);
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -369,7 +368,7 @@ async function main() {
   // Issue 20: checks through @accord/client (batched) vs raw fetch to /v1/check, 64 callers.
   const client = await clientLoad({ url: server.url("accord"), key: KEY, bodies: pools.checks, callers: 64, seconds });
   log(`client at 64 callers: @accord/client ${client.client.rps}/s (${client.client.checksPerRequest} checks per call) · raw fetch ${client.raw.rps}/s · ratio ${client.ratio}`);
-  const mixed: MixedPhase[] = [await mixedPhase({ server, app: "accord", mode: "embedded", engine: "the embedded engine (memory datastore, journal)", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, log })];
+  const mixed: MixedPhase[] = [await mixedPhase({ server, app: "accord", mode: "embedded", engine: "the embedded engine (memory datastore, journal)", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED, log })];
   // Remote mode (with its mixed phase) in every run; --no-remote skips it.
   const remoteRun = flag("no-remote") ? undefined : await remoteMode(seeded.dataset, pools);
   if (remoteRun) mixed.push(remoteRun.mixed);

@@ -133,6 +133,8 @@ export async function mixedPhase(options: {
   checks: string[];
   seconds: number;
   log: (line: string) => void;
+  /** How many of the stream's first requests the cache holds the answers to when the phase starts. */
+  primed: number;
   /** A CPU profile of the server during the 50 shares/s run is written here. */
   profile?: string;
 }): Promise<MixedPhase> {
@@ -141,7 +143,10 @@ export async function mixedPhase(options: {
   const targets = writeTargets(options.dataset);
   const stats = () => server.ask<Stats>({ type: "cache-stats", app });
   const round = (n: number, digits = 2) => Number(n.toFixed(digits));
-  // Warm the cache (and the JIT) with the same mix first: the runs measure a server in use.
+  // Prime the cache with the answers to the stream's first `primed` requests (the ones every run
+  // starts with) — a server that served them since the last write, the same in both modes —
+  // then warm the JIT with the same mix: the runs measure a server in use.
+  await server.ask({ type: "prime", app, from: 0, to: options.primed });
   await httpLoad({ url: server.url(app), path: "/v1/check", key, bodies: options.checks, connections, seconds: Math.max(2, seconds), start: 0 });
   await server.ask({ type: "drain" });
   const echo = await httpLoad({ url: server.url("bare"), path: "/echo", key, bodies: options.checks, connections, seconds: Math.max(2, seconds / 2) });

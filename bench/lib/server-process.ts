@@ -44,7 +44,7 @@ export type Request =
   | { type: "memory" }
   | { type: "set-items"; items: CheckItem[] }
   | { type: "raw-load"; concurrency: number; seconds: number }
-  | { type: "prime"; from: number; to: number }
+  | { type: "prime"; from: number; to: number; app?: "accord" | "remote" }
   | { type: "drain" }
   | { type: "idle" }
   | { type: "cpu" }
@@ -115,6 +115,7 @@ async function drain(): Promise<{ waitedMs: number }> {
   if (items[0]) await engine.check(items[0]);
   // Subject-set lookups the run asked for would otherwise go on loading the next run.
   await accordPath.cache?.idle();
+  await remotePath?.cache?.idle();
   return { waitedMs: Math.round(performance.now() - t0) };
 }
 
@@ -209,8 +210,10 @@ async function rawLoad(concurrency: number, seconds: number) {
  * prime empties the cache and fills it with the answers to items[from, to) — the requests that
  * came before a run in the same stream — as a server that served them since the last write.
  */
-async function prime(from: number, to: number) {
-  accordPath.cache?.clear();
+async function prime(from: number, to: number, app: "accord" | "remote" = "accord") {
+  const path = app === "remote" ? remotePath : accordPath;
+  if (!path) throw new Error(`no ${app} server in this process`);
+  path.cache?.clear();
   const unique = new Map<string, CheckItem>();
   for (let i = from; i < to; i++) {
     const item = items[((i % items.length) + items.length) % items.length]!;
@@ -222,10 +225,10 @@ async function prime(from: number, to: number) {
   // In chunks, waiting after each for the subject sets its misses asked for (built in the
   // background): as a server would have built them while it served these requests.
   for (let i = 0; i < slice.length; i += 100) {
-    await accordPath.engine.checkBulk(slice.slice(i, i + 100));
-    await accordPath.cache?.idle();
+    await path.engine.checkBulk(slice.slice(i, i + 100));
+    await path.cache?.idle();
   }
-  return accordPath.cache?.stats() ?? {};
+  return path.cache?.stats() ?? {};
 }
 
 function summarize(values: number[]) {
@@ -269,7 +272,7 @@ async function handle(request: Request): Promise<unknown> {
     case "raw-load":
       return rawLoad(request.concurrency, request.seconds);
     case "prime":
-      return prime(request.from, request.to);
+      return prime(request.from, request.to, request.app);
     case "drain":
       return drain();
     case "idle":
