@@ -107,7 +107,7 @@ export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements 
    * relationships are distinct and nothing was asked of their prior state; if the joint write
    * fails, each is written on its own and gets its own answer. Under load a write waits for the
    * engine's threads (which run below the event loop's priority), so one by one they queued:
-   * 15–25 writes/s of 50 asked at 64 connections of checks (npm run bench, mixed phase).
+   * 9–17 writes/s made of 50 asked at 64 connections of checks (npm run bench, mixed phase).
    */
   override async write(updates: RelationshipUpdate[], preconditions?: Precondition[]): Promise<WriteResult> {
     checkUpdateLimit(updates);
