@@ -181,6 +181,34 @@ describe.skipIf(REMOTE)("a change drops only the answers it can alter", () => {
     expect(await allowed(`resource:${r}`, "view", `user:${a}`)).toBe(true);
   });
 
+  it("a share of one resource keeps that user's answers and subject set for every other resource; the shared one is asked afresh", async () => {
+    const { p, r } = await setup();
+    const [r2, r3, e] = [uid("r"), uid("r"), uid("e")];
+    await touch(`resource:${r2}#project@project:${p}`, `resource:${r3}#project@project:${p}`, `resource:${r3}#viewer@user:${e}`);
+    await warm(`resource:${r}`, "view", `user:${e}`, false);
+    await warm(`resource:${r2}`, "view", `user:${e}`, false);
+    const sets = server.checkPath.cache!.stats().sets;
+    // resource#viewer is read within its resource only (no arrow or userset reads resource#view).
+    await touch(`resource:${r}#viewer@user:${e}`);
+    const now = held();
+    expect(now).not.toContain(`resource:${r}#view@user:${e}`);
+    expect(server.checkPath.cache!.stats().sets).toBe(sets);
+    // r2 and r3 (never asked of the engine by a check) from the kept set: neither asks the engine.
+    const before = server.checkPath.cache!.stats();
+    expect(await allowed(`resource:${r2}`, "view", `user:${e}`)).toBe(false);
+    expect(await allowed(`resource:${r3}`, "view", `user:${e}`)).toBe(true);
+    const after = server.checkPath.cache!.stats();
+    expect(after.hits).toBe(before.hits + 2);
+    expect(after.setHits).toBe(before.setHits + 2);
+    // The shared resource is not answered from the set (which held `denied`): the engine says allowed.
+    expect(await allowed(`resource:${r}`, "view", `user:${e}`)).toBe(true);
+    expect(server.checkPath.cache!.stats().misses).toBe(after.misses + 1);
+    // And its removal likewise.
+    await write([{ operation: "delete", relationship: `resource:${r}#viewer@user:${e}` }]);
+    expect(await allowed(`resource:${r}`, "view", `user:${e}`)).toBe(false);
+    expect(await allowed(`resource:${r3}`, "view", `user:${e}`)).toBe(true);
+  });
+
   it("a relation no permission of the answer reads keeps it: an editor grant drops edit answers, a viewer grant keeps them", async () => {
     const { r, b } = await setup();
     await touch(`resource:${r}#viewer@user:${b}`);

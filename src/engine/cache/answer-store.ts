@@ -1,10 +1,11 @@
-// answer-store holds cached check answers with two indexes — by (type, permission) pair and by
-// subject — so a change drops exactly the answers its impact names: a plain-subject change
-// looks at that subject's answers only, a wider one at the answers of its pairs. Bounded: past
+// answer-store holds cached check answers with three indexes — by (type, permission) pair, by
+// subject and by resource — so a change drops exactly the answers its impact names: a
+// plain-subject change looks at that subject's answers only, one read within its object at that
+// resource's, a wider one at the answers of its pairs. Bounded: past
 // maxEntries the oldest answer goes first (insertion order, no bookkeeping on hits).
 import type { CheckItem, CheckResult } from "../engine.js";
 import { atLeastAsFresh, type Revision } from "../revision.js";
-import { pairKey, subjectKeyOf, type Impact } from "./change-impact.js";
+import { objectKeyOf, pairKey, subjectKeyOf, type Impact } from "./change-impact.js";
 
 export interface Answer {
   result: CheckResult;
@@ -13,12 +14,14 @@ export interface Answer {
   item: CheckItem;
   pair: string;
   subjectKey: string;
+  resourceKey: string;
 }
 
 export class AnswerStore {
   private readonly entries = new Map<string, Answer>();
   private readonly byPair = new Map<string, Set<string>>();
   private readonly bySubject = new Map<string, Set<string>>();
+  private readonly byResource = new Map<string, Set<string>>();
 
   constructor(private readonly maxEntries: number) {}
 
@@ -33,10 +36,11 @@ export class AnswerStore {
   set(key: string, item: CheckItem, result: CheckResult, revision: Revision | undefined): void {
     if (this.entries.has(key)) this.delete(key);
     if (this.entries.size >= this.maxEntries) this.delete(this.entries.keys().next().value!);
-    const answer: Answer = { result: Object.freeze(result), revision, item, pair: pairKey(item.resource.type, item.permission), subjectKey: subjectKeyOf(item.subject) };
+    const answer: Answer = { result: Object.freeze(result), revision, item, pair: pairKey(item.resource.type, item.permission), subjectKey: subjectKeyOf(item.subject), resourceKey: objectKeyOf(item.resource) };
     this.entries.set(key, answer);
     index(this.byPair, answer.pair, key);
     index(this.bySubject, answer.subjectKey, key);
+    index(this.byResource, answer.resourceKey, key);
   }
 
   /**
@@ -45,7 +49,7 @@ export class AnswerStore {
    * watch repeats this replica's own writes after their answers were stored).
    */
   drop(impact: Impact, at?: Revision): number {
-    if (!at && impact.pairs === "all" && impact.subject === undefined && impact.subjectType === undefined) {
+    if (!at && impact.pairs === "all" && impact.subject === undefined && impact.subjectType === undefined && impact.resource === undefined) {
       const n = this.entries.size;
       this.clear();
       return n;
@@ -54,15 +58,18 @@ export class AnswerStore {
     const candidates =
       impact.subject !== undefined
         ? [...(this.bySubject.get(impact.subject) ?? [])]
-        : pairs === "all"
-          ? [...this.entries.keys()]
-          : [...pairs].flatMap((pair) => [...(this.byPair.get(pair) ?? [])]);
+        : impact.resource !== undefined
+          ? [...(this.byResource.get(impact.resource) ?? [])]
+          : pairs === "all"
+            ? [...this.entries.keys()]
+            : [...pairs].flatMap((pair) => [...(this.byPair.get(pair) ?? [])]);
     let dropped = 0;
     for (const key of candidates) {
       const answer = this.entries.get(key);
       if (!answer) continue;
       if (pairs !== "all" && !pairs.has(answer.pair)) continue;
       if (impact.subjectType !== undefined && answer.item.subject.type !== impact.subjectType) continue;
+      if (impact.resource !== undefined && answer.resourceKey !== impact.resource) continue;
       if (at && answer.revision && atLeastAsFresh(answer.revision, at)) continue;
       this.delete(key);
       dropped += 1;
@@ -74,6 +81,7 @@ export class AnswerStore {
     this.entries.clear();
     this.byPair.clear();
     this.bySubject.clear();
+    this.byResource.clear();
   }
 
   /** answers lists what is cached (tests compare every cached answer with the engine). */
@@ -87,6 +95,7 @@ export class AnswerStore {
     this.entries.delete(key);
     unindex(this.byPair, answer.pair, key);
     unindex(this.bySubject, answer.subjectKey, key);
+    unindex(this.byResource, answer.resourceKey, key);
   }
 }
 

@@ -11,13 +11,14 @@
 //   The log keeps changes newer than the last checkpoint but one (the horizon): an answer must
 //   be at least as fresh as the horizon, so the changes trimmed before it are in R.
 import { atLeastAsFresh, type Revision } from "../revision.js";
-import type { SubjectRef } from "../engine.js";
+import type { ObjectRef, SubjectRef } from "../engine.js";
 import { affects, type Impact } from "./change-impact.js";
 
 export interface ChangeGuard {
   /** ticket is taken when an engine call for the cache begins. */
   ticket(): number;
-  mayStore(ticket: number, pair: string, subject: SubjectRef, revision: Revision | undefined): boolean;
+  /** mayStore: the answer of (pair, subject) on `resource` (on any resource of the pair, for a subject set) may be stored. */
+  mayStore(ticket: number, pair: string, subject: SubjectRef, revision: Revision | undefined, resource?: ObjectRef): boolean;
 }
 
 /** LOG_LIMIT bounds the changes kept; past it the oldest go (and older tickets store nothing). */
@@ -52,10 +53,10 @@ export class LocalGuard implements ChangeGuard {
     return this.next;
   }
 
-  mayStore(ticket: number, pair: string, subject: SubjectRef): boolean {
+  mayStore(ticket: number, pair: string, subject: SubjectRef, _revision?: Revision, resource?: ObjectRef): boolean {
     const first = this.log[0]?.seq ?? this.next;
     if (ticket < first) return false;
-    for (let i = ticket - first; i < this.log.length; i++) if (this.log[i]!.impacts.some((impact) => affects(impact, pair, subject))) return false;
+    for (let i = ticket - first; i < this.log.length; i++) if (this.log[i]!.impacts.some((impact) => affects(impact, pair, subject, resource))) return false;
     return true;
   }
 }
@@ -121,10 +122,10 @@ export class RevisionGuard implements ChangeGuard {
     return !this.blind && this.horizon !== undefined;
   }
 
-  mayStore(_ticket: number, pair: string, subject: SubjectRef, revision: Revision | undefined): boolean {
+  mayStore(_ticket: number, pair: string, subject: SubjectRef, revision: Revision | undefined, resource?: ObjectRef): boolean {
     if (this.blind || !revision || !this.horizon || !atLeastAsFresh(revision, this.horizon)) return false;
-    for (const impact of this.windows.values()) if (affects(impact, pair, subject)) return false;
-    for (const change of this.log) if (affects(change.impact, pair, subject) && !atLeastAsFresh(revision, change.revision)) return false;
+    for (const impact of this.windows.values()) if (affects(impact, pair, subject, resource)) return false;
+    for (const change of this.log) if (affects(change.impact, pair, subject, resource) && !atLeastAsFresh(revision, change.revision)) return false;
     return true;
   }
 }

@@ -103,7 +103,7 @@ export class ChangeIntake {
   private impactsOf(changes: Array<{ relationship: Relationship }>): Impact[] {
     const rules = this.rules;
     if (!rules) return [EVERYTHING];
-    return changes.map(({ relationship: r }) => rules.ofRelationship(r.resource.type, r.relation, r.subject));
+    return changes.map(({ relationship: r }) => rules.ofRelationship(r.resource, r.relation, r.subject));
   }
 
   private applyImpacts(impacts: Impact[], revision: Revision | undefined): void {

@@ -3,7 +3,7 @@
 //
 // What a change drops is derived from the schema (change-impact.ts: the (type, permission)
 // pairs that can reach the changed relation, narrowed to the subject for a plain-object
-// subject). What an answer may be stored after is decided by the guard (change-guard.ts: no
+// subject, and to the resource when the relation is read within its object only). What an answer may be stored after is decided by the guard (change-guard.ts: no
 // change that could alter it overlapped the engine call). Two sources of changes:
 // - local (embedded): the engine tells the cache of every change as it begins and ends; a
 //   request's zedToken is always from this engine, so a held answer is fresh enough for it.
@@ -275,7 +275,7 @@ export class CheckCache extends EngineDecorator {
     if (result.permissionship === "conditional") return;
     this.intake.advanceExpiries(Date.now());
     const revision = this.decode(result.zedToken);
-    if (this.guard.mayStore(ticket, pairKey(plan.item.resource.type, plan.item.permission), plan.item.subject, revision)) {
+    if (this.guard.mayStore(ticket, pairKey(plan.item.resource.type, plan.item.permission), plan.item.subject, revision, plan.item.resource)) {
       this.answers.set(plan.key, plan.item, result, revision);
     }
   }

@@ -6,14 +6,16 @@
 // (caveats) still go to the engine. SpiceDB answers a lookup and a check at one revision alike,
 // so a set is as exact as single answers and goes by the same guard and freshness rules.
 // Lookups run in the background, two at a time, from a bounded queue (the request that asked
-// for one is answered by its own check); a set larger than maxSetSize is not kept, and all sets
+// for one is answered by its own check). A change read within one resource (a share of
+// `resource:r`) does not drop the set: r alone is marked unsure and goes to the engine, the rest
+// of the set is untouched by it (change-impact.ts). A set larger than maxSetSize is not kept, and all sets
 // share an id budget (the oldest dropped first). A bulk call with many misses of one subject,
 // type and permission waits for that set instead (one lookup rather than a check per item).
 // Each key has one state: counting misses, queued, building, ready, or not to be asked again
 // until a change (too large, or refused by the engine).
 import { EngineError, type CheckItem, type CheckResult, type Consistency, type Engine } from "../engine.js";
 import { atLeastAsFresh, decodeRevision, type Revision } from "../revision.js";
-import { affects, pairKey, type Impact } from "./change-impact.js";
+import { affects, pairKey, subjectKeyOf, type Impact } from "./change-impact.js";
 import type { ChangeGuard } from "./change-guard.js";
 
 export interface SubjectSetOptions {
@@ -27,7 +29,8 @@ export interface SubjectSetOptions {
 
 interface ReadySet {
   allowed: Set<string>;
-  conditional: Set<string>;
+  /** Resources the set cannot answer: found only conditionally (caveats), or changed since the lookup. */
+  unsure: Set<string>;
   zedToken: string;
   revision: Revision | undefined;
 }
@@ -69,6 +72,10 @@ export function setKeyOf(item: CheckItem): string | undefined {
 
 export class SubjectSets {
   private states = new Map<string, SetState>();
+  /** Keys of the states past counting (queued, building, ready, closed): the only ones a change can drop. */
+  private readonly live = new Set<string>();
+  /** Keys of live states by subject (`user:u`): a plain-subject change looks at these only. */
+  private readonly bySubject = new Map<string, Set<string>>();
   private queue: string[] = [];
   private running = new Set<Promise<void>>();
   private ids = 0;
@@ -81,7 +88,7 @@ export class SubjectSets {
   answer(item: CheckItem, wanted: Revision | undefined): CheckResult | undefined {
     const key = setKeyOf(item);
     const state = key === undefined ? undefined : this.states.get(key);
-    if (state?.kind !== "ready" || state.set.conditional.has(item.resource.id) || !this.host.fresh(state.set.revision, wanted)) return undefined;
+    if (state?.kind !== "ready" || state.set.unsure.has(item.resource.id) || !this.host.fresh(state.set.revision, wanted)) return undefined;
     return { permissionship: state.set.allowed.has(item.resource.id) ? "allowed" : "denied", zedToken: state.set.zedToken };
   }
 
@@ -94,10 +101,10 @@ export class SubjectSets {
     if (!state && this.states.size >= COUNTING_LIMIT) this.forgetCounts();
     const misses = (state?.misses ?? 0) + 1;
     if (misses < this.options.after || this.queue.length >= MAX_QUEUED) {
-      this.states.set(key, { kind: "counting", misses, item: state?.item ?? item });
+      this.put(key, { kind: "counting", misses, item: state?.item ?? item });
       return;
     }
-    this.states.set(key, { kind: "queued", item: state?.item ?? item });
+    this.put(key, { kind: "queued", item: state?.item ?? item });
     this.queue.push(key);
     while (this.running.size < MAX_LOOKUPS) {
       const worker: Promise<void> = this.drain().finally(() => this.running.delete(worker));
@@ -133,15 +140,20 @@ export class SubjectSets {
   }
 
   /**
-   * drop forgets every set (and pending lookup) a change with this impact can alter; a change at
+   * drop forgets every set (and pending lookup) a change with this impact can alter — or, for a
+   * change read within one resource, marks that resource unsure in a ready set; a change at
    * revision `at` leaves the sets looked up at or after it (they already hold the change).
    */
   drop(impact: Impact, at?: Revision): void {
-    for (const [key, state] of this.states) {
-      if (state.kind === "counting") continue; // a miss count changes no answer
+    const keys = impact.subject !== undefined ? this.bySubject.get(impact.subject) : this.live;
+    if (!keys || keys.size === 0) return;
+    for (const key of [...keys]) {
+      const state = this.states.get(key);
+      if (!state || state.kind === "counting") continue; // a miss count changes no answer
       const { item } = state;
       if (!affects(impact, pairKey(item.resource.type, item.permission), item.subject)) continue;
       if (state.kind === "ready" && at && state.set.revision && atLeastAsFresh(state.set.revision, at)) continue;
+      if (state.kind === "ready" && impact.resource !== undefined && this.markUnsure(state.set, impact.resource, item.resource.type)) continue;
       if (state.kind === "building") state.stale = true;
       else this.remove(key, state);
     }
@@ -149,8 +161,10 @@ export class SubjectSets {
   }
 
   clear(): void {
-    for (const state of this.states.values()) if (state.kind === "building") state.stale = true;
-    this.states = new Map([...this.states].filter(([, s]) => s.kind === "building"));
+    for (const [key, state] of this.states) {
+      if (state.kind === "building") state.stale = true;
+      else this.forget(key);
+    }
     this.queue = [];
     this.ids = 0;
     this.readyCount = 0;
@@ -171,7 +185,7 @@ export class SubjectSets {
   private build(key: string, item: CheckItem): Promise<void> {
     const state: Extract<SetState, { kind: "building" }> = { kind: "building", item, done: Promise.resolve(), stale: false };
     state.done = this.lookUp(key, item, state);
-    this.states.set(key, state);
+    this.put(key, state);
     return state.done;
   }
 
@@ -179,7 +193,7 @@ export class SubjectSets {
   private async lookUp(key: string, item: CheckItem, state: Extract<SetState, { kind: "building" }>): Promise<void> {
     this.lookups += 1;
     const ticket = this.host.guard.ticket();
-    const set: ReadySet = { allowed: new Set(), conditional: new Set(), zedToken: "", revision: undefined };
+    const set: ReadySet = { allowed: new Set(), unsure: new Set(), zedToken: "", revision: undefined };
     let cursor: string | undefined;
     let outcome: SetState | undefined;
     try {
@@ -188,8 +202,8 @@ export class SubjectSets {
           { resourceType: item.resource.type, permission: item.permission, subject: item.subject, limit: LOOKUP_PAGE, cursor },
           this.host.engineConsistency(),
         );
-        for (const r of page.resources) (r.permissionship === "conditional" ? set.conditional : set.allowed).add(r.id);
-        if (set.allowed.size + set.conditional.size > this.options.maxSetSize) {
+        for (const r of page.resources) (r.permissionship === "conditional" ? set.unsure : set.allowed).add(r.id);
+        if (set.allowed.size + set.unsure.size > this.options.maxSetSize) {
           outcome = { kind: "closed", item }; // too large: left to single checks until a change
           break;
         }
@@ -209,34 +223,83 @@ export class SubjectSets {
     }
     if (this.states.get(key) !== state) return;
     if (state.stale || !outcome) {
-      this.states.delete(key);
+      this.forget(key);
       return;
     }
     if (outcome.kind === "ready") {
-      const size = outcome.set.allowed.size + outcome.set.conditional.size;
-      for (const [oldKey, old] of this.states) {
+      const size = outcome.set.allowed.size + outcome.set.unsure.size;
+      for (const oldKey of this.live) {
         if (this.ids + size <= this.options.maxIds) break;
-        if (old.kind === "ready") this.remove(oldKey, old);
+        const old = this.states.get(oldKey);
+        if (old?.kind === "ready") this.remove(oldKey, old);
       }
       if (this.ids + size > this.options.maxIds) {
-        this.states.delete(key);
+        this.forget(key);
         return;
       }
       this.ids += size;
       this.readyCount += 1;
     }
-    this.states.set(key, outcome);
+    this.put(key, outcome);
   }
 
-  private remove(key: string, state: SetState): void {
+  /**
+   * markUnsure leaves `resource` (`type:id`) of a ready set to the engine, and says whether the
+   * set stays (false: it would outgrow its size or the id budget — drop it instead).
+   */
+  private markUnsure(set: ReadySet, resource: string, type: string): boolean {
+    if (!resource.startsWith(`${type}:`)) return true; // another type: not in this set
+    const id = resource.slice(type.length + 1);
+    if (set.unsure.has(id)) return true;
+    if (set.allowed.size + set.unsure.size >= this.options.maxSetSize || this.ids >= this.options.maxIds) return false;
+    if (!set.allowed.delete(id)) this.ids += 1;
+    set.unsure.add(id);
+    return true;
+  }
+
+    private remove(key: string, state: SetState): void {
     if (state.kind === "ready") {
-      this.ids -= state.set.allowed.size + state.set.conditional.size;
+      this.ids -= state.set.allowed.size + state.set.unsure.size;
       this.readyCount -= 1;
     }
+    this.forget(key);
+  }
+
+  /** put sets a key's state, keeping the live and subject indexes. */
+  private put(key: string, state: SetState): void {
+    this.states.set(key, state);
+    if (state.kind === "counting") {
+      this.unindex(key, state);
+      return;
+    }
+    if (this.live.has(key)) return;
+    this.live.add(key);
+    const subject = subjectKeyOf(state.item.subject);
+    let keys = this.bySubject.get(subject);
+    if (!keys) {
+      keys = new Set();
+      this.bySubject.set(subject, keys);
+    }
+    keys.add(key);
+  }
+
+  /** forget removes a key's state and its index entries. */
+  private forget(key: string): void {
+    const state = this.states.get(key);
+    if (!state) return;
     this.states.delete(key);
+    this.unindex(key, state);
+  }
+
+  private unindex(key: string, state: SetState): void {
+    if (!this.live.delete(key)) return;
+    const subject = subjectKeyOf(state.item.subject);
+    const keys = this.bySubject.get(subject);
+    keys?.delete(key);
+    if (keys?.size === 0) this.bySubject.delete(subject);
   }
 
   private forgetCounts(): void {
-    for (const [key, state] of this.states) if (state.kind === "counting") this.states.delete(key);
+    for (const [key, state] of this.states) if (state.kind === "counting") this.forget(key);
   }
 }
