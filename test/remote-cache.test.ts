@@ -56,6 +56,28 @@ describe.runIf(REMOTE_MODE)(`remote check cache fed by the watch (${TEST_MODE})`
     expect((await bed.cache.check(viewA, fresh)).permissionship).toBe("allowed");
   });
 
+  it("a check wanting a revision the watch has not reached pulls the changes since its checkpoint, and is answered from memory (the change it pulled applied)", async () => {
+    const [p, q, a, b, c] = [uid("p"), uid("p"), uid("a"), uid("b"), uid("c")];
+    await bed.engine.write([rel(`project:${p}`, "viewer", `user:${b}`)]);
+    const viewA = item(`project:${p}`, "view", `user:${a}`);
+    const viewB = item(`project:${p}`, "view", `user:${b}`);
+    await warm(viewA, viewB);
+    // Two writes by another client: one the held answers cannot see (another project), one that changes a's.
+    const { zedToken: other } = await bed.direct.write([rel(`project:${q}`, "viewer", `user:${c}`)]);
+    const { zedToken } = await bed.direct.write([rel(`project:${p}`, "viewer", `user:${a}`)]);
+    const fresh = { kind: "at_least_as_fresh" as const, token: zedToken };
+    const before = bed.cache.stats();
+    // Asked at once, before the watch's next poll: b's answer waits for a pull, which brings both writes.
+    expect((await bed.cache.check(viewB, fresh)).permissionship).toBe("allowed");
+    expect((await bed.cache.check(viewA, fresh)).permissionship).toBe("allowed");
+    const after = bed.cache.stats();
+    expect(after.watch!.pulls).toBeGreaterThan(before.watch!.pulls);
+    expect(await bed.cache.caughtUp(other, 0)).toBe(true);
+    expect(after.hits).toBeGreaterThan(before.hits);
+    // a's old answer (denied) was dropped by the pulled change, never served.
+    expect(after.misses).toBeGreaterThan(before.misses);
+  });
+
   it("while the watch is cut nothing is answered from memory; it resumes from its last revision and sees what was written meanwhile", async () => {
     const [p, a, b] = [uid("p"), uid("a"), uid("b")];
     const viewA = item(`project:${p}`, "view", `user:${a}`);

@@ -11,7 +11,8 @@
 //   held answer computed at revision R is correct from R up to the watch's checkpoint W (a
 //   change in between would have dropped it), so it serves a request wanting T when T ≤ R or
 //   T ≤ W — by default T is this replica's newest write. A request ahead of both waits briefly
-//   for the watch (watchWaitMs), then goes to the engine. While the watch is down nothing is
+//   for the watch (watchWaitMs; meanwhile the feed pulls the changes since W on a short watch of
+//   its own, watch-feed.ts), then goes to the engine. While the watch is down nothing is
 //   answered from memory. Misses are asked at the watch's checkpoint (or T, when fresher), so
 //   their answers are at least as fresh as what the cache has seen (watch-watermark.ts).
 // Either way: `full` bypasses; conditional (caveated) answers are never stored; expiries are
@@ -179,7 +180,7 @@ export class CheckCache extends EngineDecorator {
       entries: this.answers.size,
       sets: this.sets?.readyCount ?? 0,
       setLookups: this.sets?.lookups ?? 0,
-      watch: this.watermark ? { healthy: this.watermark.up, restarts: this.watermark.restarts } : undefined,
+      watch: this.watermark ? { healthy: this.watermark.up, restarts: this.watermark.restarts, pulls: this.watermark.pulls } : undefined,
     });
   }
 

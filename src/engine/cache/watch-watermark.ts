@@ -55,6 +55,10 @@ export class WatchWatermark {
     return this.feed.restarts;
   }
 
+  get pulls(): number {
+    return this.feed.pulls;
+  }
+
   /** reached: the watch has passed `wanted`. */
   reached(wanted: Revision): boolean {
     return this.mark !== undefined && atLeastAsFresh(this.mark.revision, wanted);
