@@ -101,7 +101,9 @@ export class WatchWatermark {
 
   /** ownWrite: a write of this replica at `revision`; its watch lag is measured when a checkpoint passes it. */
   ownWrite(revision: Revision): void {
-    this.pendingLag.push({ revision, at: performance.now() });
+    // A pull may have brought the write before its answer reached this replica: no lag then.
+    if (this.reached(revision)) this.counters.watchLag(0);
+    else this.pendingLag.push({ revision, at: performance.now() });
   }
 
   close(): Promise<void> {
