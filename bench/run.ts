@@ -10,7 +10,7 @@
 // bench/RESULTS.md. BENCH_NODE_ARGS="--trace-gc …" passes node flags to the server process.
 //
 //   npm run bench                       full run (team dataset through the product endpoints)
-//   npm run bench -- --quick            under 2 minutes: short runs, raw seeding, team only
+//   npm run bench -- --quick            under 3 minutes: short runs, c=1/64, raw seeding, team only, no capacity table
 //   npm run bench -- --size 50k         the side-by-side table on a larger dataset
 //   options: --no-remote (skip remote mode, its comparison and mixed phase)  --mixed-seconds N  --seconds N  --capacity team,50k,200k
 //            --real-capacity 100k,1m (the real engine's table; "" to skip)  --seed product|raw  --profile  --out DIR
@@ -41,8 +41,10 @@ const quick = flag("quick");
 const size = (option("size") ?? "team") as SizeName;
 if (!(size in SIZES)) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", ")}`);
 const seconds = Number(option("seconds") ?? (quick ? 1 : 8));
-const levels = [1, 16, 64, 256];
-const capacitySizes = (option("capacity") ?? (quick ? size : "team,50k,200k")).split(",").filter(Boolean) as SizeName[];
+// Quick: c=1 and c=64 only, so the whole run stays under 3 minutes.
+const levels = quick ? [1, 64] : [1, 16, 64, 256];
+// Quick: no capacity table (--capacity team adds it), so the whole run stays under 3 minutes.
+const capacitySizes = (option("capacity") ?? (quick ? "" : "team,50k,200k")).split(",").filter(Boolean) as SizeName[];
 // The real engine's capacity table (needs the SpiceDB binary or Go, and PostgreSQL's binaries).
 const realCapacitySizes = (option("real-capacity") ?? (quick ? "" : "100k,1m")).split(",").filter(Boolean) as SizeName[];
 const seedMode = (option("seed") ?? (quick || size !== "team" ? "raw" : "product")) as SeedMode;
@@ -52,11 +54,15 @@ const profileDir = flag("profile") ? resolve(outDir, "profiles") : undefined;
 const serverEnv = Object.fromEntries((option("env") ?? "").split(",").filter(Boolean).map((kv) => kv.split("=") as [string, string]));
 const KEY = "bench-key-0123456789abcdef";
 /** How many requests of the stream the cache has answered before each (c) run. */
-const PRIMED = quick ? 1_500 : 20_000;
+const PRIMED = quick ? 300 : 20_000;
 /** How many bulk requests (of 100 checks) the cache has answered before each (d) run. */
-const PRIMED_BULK = quick ? 15 : 200;
+const PRIMED_BULK = quick ? 5 : 200;
+/** How many requests of the stream the cache has answered when the mixed phase starts. */
+const PRIMED_MIXED = quick ? 0 : 20_000;
+/** Warm passes of the mixed phase at most (each stops early once ≥ 97% of a pass are hits). */
+const WARM_PASSES = quick ? 3 : 4;
 /** Seconds per run of the mixed phase (checks while admins write). */
-const MIXED_SECONDS = Number(option("mixed-seconds") ?? (quick ? 4 : 8));
+const MIXED_SECONDS = Number(option("mixed-seconds") ?? (quick ? 3 : 8));
 // --schema FILE: another schema for the server (experiments, e.g. an older schema.zed beside today's code).
 const schemaFile = resolve(option("schema") ?? join(import.meta.dirname, "..", "schema.zed"));
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -232,7 +238,7 @@ async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): P
   await server.ask({ type: "set-items", items: pools.items });
   const accord: Row[] = [];
   const direct: Row[] = [];
-  const mixed = await mixedPhase({ server, app: "remote", mode: "remote", engine: label, key: KEY, dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED, log });
+  const mixed = await mixedPhase({ server, app: "remote", mode: "remote", engine: label, key: KEY, dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED_MIXED, warmPasses: WARM_PASSES, log });
   // Quick: the comparison with the official client at c=64 only.
   for (const c of quick ? [64] : levels) {
     accord.push(await measure(server, "remote", "/v1/check", pools.checks, c));
@@ -355,7 +361,7 @@ async function main() {
   if (flag("mixed-only")) {
     // --mixed-only: only the mixed phase (embedded, and remote unless --no-remote), printed, no files written.
     const profile = profileDir ? join(profileDir, "mixed-embedded-50-shares.cpuprofile") : undefined;
-    await mixedPhase({ server, app: "accord", mode: "embedded", engine: "embedded", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED, log, profile });
+    await mixedPhase({ server, app: "accord", mode: "embedded", engine: "embedded", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED_MIXED, warmPasses: WARM_PASSES, log, profile });
     if (!flag("no-remote")) await remoteMode(seeded.dataset, pools);
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -368,7 +374,7 @@ async function main() {
   // Issue 20: checks through @accord/client (batched) vs raw fetch to /v1/check, 64 callers.
   const client = await clientLoad({ url: server.url("accord"), key: KEY, bodies: pools.checks, callers: 64, seconds });
   log(`client at 64 callers: @accord/client ${client.client.rps}/s (${client.client.checksPerRequest} checks per call) · raw fetch ${client.raw.rps}/s · ratio ${client.ratio}`);
-  const mixed: MixedPhase[] = [await mixedPhase({ server, app: "accord", mode: "embedded", engine: "the embedded engine (memory datastore, journal)", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED, log })];
+  const mixed: MixedPhase[] = [await mixedPhase({ server, app: "accord", mode: "embedded", engine: "the embedded engine (memory datastore, journal)", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED_MIXED, warmPasses: WARM_PASSES, log })];
   // Remote mode (with its mixed phase) in every run; --no-remote skips it.
   const remoteRun = flag("no-remote") ? undefined : await remoteMode(seeded.dataset, pools);
   if (remoteRun) mixed.push(remoteRun.mixed);

@@ -222,10 +222,12 @@ async function prime(from: number, to: number, app: "accord" | "remote" = "accor
   const slice = [...unique.values()];
   // Grouped by subject and permission, so each bulk call is a few engine dispatches.
   slice.sort((x, y) => (x.subject.id + x.permission < y.subject.id + y.permission ? -1 : 1));
-  // In chunks, waiting after each for the subject sets its misses asked for (built in the
-  // background): as a server would have built them while it served these requests.
-  for (let i = 0; i < slice.length; i += 100) {
-    await path.engine.checkBulk(slice.slice(i, i + 100));
+  // In chunks, four at a time, waiting after each four for the subject sets their misses asked
+  // for (built in the background): as a server would have built them while it served these requests.
+  for (let i = 0; i < slice.length; i += 400) {
+    const chunks: Array<Promise<unknown>> = [];
+    for (let j = i; j < Math.min(i + 400, slice.length); j += 100) chunks.push(path.engine.checkBulk(slice.slice(j, Math.min(j + 100, i + 400))));
+    await Promise.all(chunks);
     await path.cache?.idle();
   }
   return path.cache?.stats() ?? {};
