@@ -251,13 +251,17 @@ export class SubjectSets {
     if (!resource.startsWith(`${type}:`)) return true; // another type: not in this set
     const id = resource.slice(type.length + 1);
     if (set.unsure.has(id)) return true;
+    if (set.allowed.delete(id)) {
+      set.unsure.add(id); // moved: the set does not grow
+      return true;
+    }
     if (set.allowed.size + set.unsure.size >= this.options.maxSetSize || this.ids >= this.options.maxIds) return false;
-    if (!set.allowed.delete(id)) this.ids += 1;
     set.unsure.add(id);
+    this.ids += 1;
     return true;
   }
 
-    private remove(key: string, state: SetState): void {
+  private remove(key: string, state: SetState): void {
     if (state.kind === "ready") {
       this.ids -= state.set.allowed.size + state.set.unsure.size;
       this.readyCount -= 1;
