@@ -238,7 +238,8 @@ async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): P
   await server.ask({ type: "set-items", items: pools.items });
   const accord: Row[] = [];
   const direct: Row[] = [];
-  const mixed = await mixedPhase({ server, app: "remote", mode: "remote", engine: label, key: KEY, dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED_MIXED, warmPasses: WARM_PASSES, log });
+  const profile = profileDir ? join(profileDir, "mixed-remote-50-shares.cpuprofile") : undefined;
+  const mixed = await mixedPhase({ server, app: "remote", mode: "remote", engine: label, key: KEY, dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED_MIXED, warmPasses: WARM_PASSES, log, profile });
   // Quick: the comparison with the official client at c=64 only.
   for (const c of quick ? [64] : levels) {
     accord.push(await measure(server, "remote", "/v1/check", pools.checks, c));

@@ -4,6 +4,7 @@
 // reports the check rate and latency, the cache's hit rate, the answers each change dropped,
 // the watch's lag (remote), and the writes actually made per second; the plain node:http echo
 // p99 at the same concurrency is taken in the same phase.
+import { readFileSync } from "node:fs";
 import type { Dataset } from "./dataset.js";
 import { httpLoad } from "./http-load.js";
 import type { BenchServer } from "./server-control.js";
@@ -33,6 +34,8 @@ export interface MixedRun {
   sets: number;
   /** Subject-set lookups asked of the engine per second during the run. */
   lookupsPerSecond: number;
+  /** Cores busy during the run: the server's event loop, its other threads (the embedded engine), the load generator, and everything else on the machine (SpiceDB and PostgreSQL in remote mode). */
+  cores?: { loop: number; serverThreads: number; loadGenerator: number; rest: number };
 }
 
 export interface MixedPhase {
@@ -44,6 +47,17 @@ export interface MixedPhase {
   /** The no-write rate the ratios are taken against: the mean of the first run and the last (both without writes). */
   baseRps: number;
   runs: MixedRun[];
+}
+
+/** busyTicks: CPU time the whole machine spent busy (Linux /proc/stat, in clock ticks), or undefined. */
+function busyTicks(): number | undefined {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal …: busy is all but idle and iowait.
+    return fields.slice(0, 8).reduce((a, b) => a + b, 0) - fields[3]! - fields[4]!;
+  } catch {
+    return undefined;
+  }
 }
 
 interface Stats {
@@ -186,9 +200,17 @@ export async function mixedPhase(options: {
     const before = await stats();
     const profile = options.profile && step.perSecond === 50 ? options.profile : undefined;
     if (profile) await server.ask({ type: "profile-start" });
+    const machineBefore = busyTicks();
+    const serverBefore = await server.ask<{ main: number; other: number }>({ type: "cpu" });
+    const clientBefore = process.cpuUsage();
+    const t0 = performance.now();
     const writer = startWriter(server, app, key, step.kind, step.perSecond, targets);
     const load = await httpLoad({ url: server.url(app), path: "/v1/check", key, bodies: options.checks, connections, seconds, start: 0 });
     const written = await writer.stop();
+    const wall = (performance.now() - t0) / 1000;
+    const client = process.cpuUsage(clientBefore);
+    const serverAfter = await server.ask<{ main: number; other: number }>({ type: "cpu" });
+    const machineAfter = busyTicks();
     if (profile) await server.ask({ type: "profile-stop", path: profile });
     const after = await stats();
     const hits = after.hits - before.hits;
@@ -211,6 +233,14 @@ export async function mixedPhase(options: {
       sets: after.sets,
       lookupsPerSecond: round((after.setLookups - before.setLookups) / seconds, 1),
     };
+    // Ticks are 1/100 s (USER_HZ); the load generator's time is in µs.
+    const loop = (serverAfter.main - serverBefore.main) / 100;
+    const serverThreads = (serverAfter.other - serverBefore.other) / 100;
+    const loadGenerator = (client.user + client.system) / 1e6;
+    if (machineBefore !== undefined && machineAfter !== undefined) {
+      const rest = Math.max(0, (machineAfter - machineBefore) / 100 - loop - serverThreads - loadGenerator);
+      run.cores = { loop: round(loop / wall), serverThreads: round(serverThreads / wall), loadGenerator: round(loadGenerator / wall), rest: round(rest / wall) };
+    }
     if (after.watch && after.watch.lagMs.samples > 0) {
       run.watchLagP50 = round(after.watch.lagMs.p50, 1);
       run.watchLagP99 = round(after.watch.lagMs.p99, 1);
@@ -219,7 +249,8 @@ export async function mixedPhase(options: {
     const base = runs[0]!.rps;
     options.log(
       `mixed ${options.mode} ${step.label}: ${run.rps} checks/s (${(run.rps / Math.max(1, base)).toFixed(2)}×) p50 ${run.p50} p99 ${run.p99} ms · hits ${(run.hitRate * 100).toFixed(0)}% · dropped/change p50 ${run.droppedP50} p99 ${run.droppedP99}` +
-        `${run.watchLagP50 !== undefined ? ` · watch lag p50 ${run.watchLagP50} p99 ${run.watchLagP99} ms` : ""} · writes ${run.writesMade}/s of ${run.writesAsked} (${run.writeErrors} failed, p50 ${run.writeP50} p99 ${run.writeP99} ms) · set lookups ${run.lookupsPerSecond}/s · errors ${run.errors}`,
+        `${run.watchLagP50 !== undefined ? ` · watch lag p50 ${run.watchLagP50} p99 ${run.watchLagP99} ms` : ""} · writes ${run.writesMade}/s of ${run.writesAsked} (${run.writeErrors} failed, p50 ${run.writeP50} p99 ${run.writeP99} ms) · set lookups ${run.lookupsPerSecond}/s · errors ${run.errors}` +
+        `${run.cores ? ` · cores: loop ${run.cores.loop}, server threads ${run.cores.serverThreads}, load generator ${run.cores.loadGenerator}, rest ${run.cores.rest}` : ""}`,
     );
   }
   const baseRps = round((runs[0]!.rps + runs.at(-1)!.rps) / 2, 0);

@@ -1,3 +1,4 @@
+import { cpus } from "node:os";
 import type { ClientLoadResult } from "./client-load.js";
 import type { MixedPhase } from "./mixed.js";
 import type { RealCapacityRow } from "./real-capacity.js";
@@ -248,6 +249,13 @@ function mixedLines(phases: MixedPhase[]): string[] {
       );
     }
     lines.push("", `Plain \`node:http\` echo p99 at c=64 in the same phase: ${phase.echoP99} ms.`, "");
+    const withCores = phase.runs.filter((run) => run.cores);
+    if (withCores.length) {
+      lines.push(
+        `Cores busy (of ${cpus().length}) per run — the server's event loop / its other threads (the embedded engine) / the load generator / everything else (SpiceDB and PostgreSQL in remote mode): ${withCores.map((run) => `${run.label} ${run.cores!.loop} / ${run.cores!.serverThreads} / ${run.cores!.loadGenerator} / ${run.cores!.rest}`).join("; ")}.`,
+        "",
+      );
+    }
     const byLabel = (label: string) => phase.runs.find((run) => run.label === label);
     const held = (label: string, wanted: number) => {
       const run = byLabel(label);
