@@ -8,7 +8,7 @@ import type { CheckCache } from "../src/engine/cache/check-cache.js";
 import type { CheckItem, RelationshipUpdate } from "../src/engine/engine.js";
 import { openBed, type Bed } from "./cache-model/remote-bed.js";
 import { SCHEMA, uid } from "./support/test-server.js";
-import { REMOTE_MODE, TEST_MODE } from "./remote/test-mode.js";
+import { REAL_SPICEDB, REMOTE_MODE, TEST_MODE } from "./remote/test-mode.js";
 
 if (!REMOTE_MODE) console.info("remote cache suites: run by npm run test:remote and npm run test:spicedb (embedded mode: test/check-cache.test.ts)");
 
@@ -76,6 +76,47 @@ describe.runIf(REMOTE_MODE)(`remote check cache fed by the watch (${TEST_MODE})`
     expect(after.hits).toBeGreaterThan(before.hits);
     // a's old answer (denied) was dropped by the pulled change, never served.
     expect(after.misses).toBeGreaterThan(before.misses);
+  });
+
+  // PostgreSQL's tokens name their snapshot and a write's own transaction; the embedded engine's
+  // gRPC endpoint (npm run test:remote) gives plain numbers, where requests wait for the watch.
+  it.runIf(REAL_SPICEDB)("this replica's newest write is answered from memory at once when only its own writes happened since the watch's checkpoint; another client's write in between makes it wait for the watch", async () => {
+    const [p, q, a, b, c, d] = [uid("p"), uid("p"), uid("a"), uid("b"), uid("c"), uid("d")];
+    const { zedToken: start } = await bed.cache.write([rel(`project:${p}`, "viewer", `user:${b}`)]);
+    const viewA = item(`project:${p}`, "view", `user:${a}`);
+    const viewB = item(`project:${p}`, "view", `user:${b}`);
+    const viewC = item(`project:${p}`, "view", `user:${c}`);
+    await warm(viewA, viewB, viewC);
+    expect(await bed.cache.caughtUp(start, 5_000)).toBe(true);
+    // The watch's connection holds SpiceDB's replies from here: it stays up and brings nothing new.
+    bed.proxy.hold();
+    const before = bed.cache.stats().watch!;
+    try {
+      // A write of this replica that no held answer reads: they all serve at its token (the default) at once.
+      await bed.cache.write([rel(`project:${q}`, "viewer", `user:${d}`)]);
+      expect(bed.cache.checkFromCache(viewB)?.permissionship).toBe("allowed");
+      expect(bed.cache.checkFromCache(viewA)?.permissionship).toBe("denied");
+      // One that changes a's answer: that answer is gone at once, the others still serve.
+      await bed.cache.write([rel(`project:${p}`, "viewer", `user:${a}`)]);
+      expect(bed.cache.checkFromCache(viewA)).toBeUndefined();
+      expect(bed.cache.checkFromCache(viewB)?.permissionship).toBe("allowed");
+      expect((await bed.cache.check(viewA)).permissionship).toBe("allowed");
+      expect(bed.cache.stats().watch!.proven).toBe(before.proven + 2);
+      // Another client's write, then this replica's: the cache has not seen the first, so nothing
+      // is served at the second's token (c's held "denied" would now be wrong) until the watch brings it.
+      await bed.direct.write([rel(`project:${p}`, "viewer", `user:${c}`)]);
+      await bed.cache.write([rel(`project:${q}`, "viewer", `user:${d}`)]);
+      expect(bed.cache.checkFromCache(viewC)).toBeUndefined();
+      expect(bed.cache.checkFromCache(viewB)).toBeUndefined();
+      expect(bed.cache.stats().watch!.proven).toBe(before.proven + 2);
+      expect(bed.cache.stats().watch!.pulls).toBe(before.pulls);
+    } finally {
+      bed.proxy.release();
+    }
+    expect(await bed.cache.caughtUp(bed.engine.newestWriteToken()!, 5_000)).toBe(true);
+    expect(heldKeys(bed.cache)).not.toContain(`project:${p}#view@user:${c}`);
+    expect(bed.cache.checkFromCache(viewB)?.permissionship).toBe("allowed");
+    expect((await bed.cache.check(viewC)).permissionship).toBe("allowed");
   });
 
   it("while the watch is cut nothing is answered from memory; it resumes from its last revision and sees what was written meanwhile", async () => {

@@ -4,15 +4,16 @@
 // holds {1: revision, 2: datastore id}. Two revision shapes are read:
 // - a decimal number: the memory datastore (nanoseconds), MySQL (transaction ids) — a total order;
 // - PostgreSQL's: base64 of PostgresRevision {1: xmin, 2: xmax − xmin, 3: xips − xmin, 4: txid,
-//   5: timestamp}, a snapshot. Snapshots are partly ordered, as SpiceDB orders them
-//   (internal/datastore/postgres/snapshot.go): one is at least as fresh as another when it sees
-//   every transaction the other sees; two may be concurrent, and neither is.
+//   5: timestamp}, a snapshot; a write's token also names its own transaction (txid). Snapshots
+//   are partly ordered, as SpiceDB orders them (internal/datastore/postgres/snapshot.go): one is
+//   at least as fresh as another when it sees every transaction the other sees; two may be
+//   concurrent, and neither is.
 // Anything else (CockroachDB's HLC, older token formats, garbage) decodes to undefined, and the
 // cache then leaves the request to the engine.
 
 export type Revision =
   | { kind: "number"; value: bigint; datastore: string }
-  | { kind: "snapshot"; xmin: bigint; xmax: bigint; xips: bigint[]; datastore: string; timestampNs?: bigint };
+  | { kind: "snapshot"; xmin: bigint; xmax: bigint; xips: bigint[]; datastore: string; timestampNs?: bigint; txid?: bigint };
 
 /** decodeRevision reads a zedToken's revision, or undefined when it is not one Accord can order. */
 export function decodeRevision(token: string): Revision | undefined {
@@ -51,6 +52,21 @@ export function revisionDecoder(size: number): (token: string) => Revision | und
 
 type Snapshot = Extract<Revision, { kind: "snapshot" }>;
 
+/**
+ * newlyVisible lists the transactions revision `to` sees and `from` does not — what happened
+ * between them — or undefined when the two cannot be compared (not PostgreSQL snapshots of one
+ * datastore) or more than `limit` transaction ids lie between them.
+ */
+export function newlyVisible(from: Revision, to: Revision, limit: number): bigint[] | undefined {
+  if (from.kind !== "snapshot" || to.kind !== "snapshot" || from.datastore !== to.datastore) return undefined;
+  if (to.xmax - from.xmax > BigInt(limit)) return undefined;
+  const seen: bigint[] = [];
+  // What `from` does not see: its in-progress transactions and everything from its horizon on.
+  for (const txid of from.xips) if (visible(to, txid)) seen.push(txid);
+  for (let txid = from.xmax; txid < to.xmax; txid++) if (visible(to, txid)) seen.push(txid);
+  return seen;
+}
+
 const visible = (s: Snapshot, txid: bigint) => txid < s.xmin || (txid < s.xmax && !s.xips.includes(txid));
 
 /**
@@ -72,11 +88,13 @@ function snapshotOf(bytes: Buffer, datastore: string): Snapshot | undefined {
   let relativeXmax = 0n;
   const relativeXips: bigint[] = [];
   let timestampNs: bigint | undefined;
+  let txid: bigint | undefined;
   for (const f of fields) {
     if (f.value !== undefined) {
       if (f.number === 1) xmin = f.value;
       else if (f.number === 2) relativeXmax = signed(f.value);
       else if (f.number === 3) relativeXips.push(signed(f.value));
+      else if (f.number === 4) txid = f.value;
       else if (f.number === 5) timestampNs = f.value;
     } else if (f.number === 3) {
       // Packed repeated int64.
@@ -89,7 +107,7 @@ function snapshotOf(bytes: Buffer, datastore: string): Snapshot | undefined {
     }
   }
   if (xmin === undefined) return undefined;
-  return { kind: "snapshot", xmin, xmax: xmin + relativeXmax, xips: relativeXips.map((x) => xmin! + x), datastore, ...(timestampNs ? { timestampNs } : {}) };
+  return { kind: "snapshot", xmin, xmax: xmin + relativeXmax, xips: relativeXips.map((x) => xmin! + x), datastore, ...(timestampNs ? { timestampNs } : {}), ...(txid ? { txid } : {}) };
 }
 
 /** signed reads a proto int64 carried as an unsigned 64-bit varint. */

@@ -19,6 +19,8 @@ export interface ModelEnv {
   direct?: Pick<Engine, "write">;
   /** Cut the cache's watch now (remote). */
   cut?: () => Promise<void>;
+  /** Hold the watch's replies (the stream stays up and falls behind), or let them through again (remote). */
+  hold?: (held: boolean) => void;
   /** The freshness every answer must meet when compared: the newest write anyone made. */
   compareAt(newestToken: string | undefined): Consistency | undefined;
   /** Wait before comparing (remote: nothing; the freshness rule makes the cache wait or bypass). */
@@ -90,7 +92,8 @@ type Step =
   | { kind: "bulk"; at: number; size: number }
   | { kind: "race"; at: number; checks: number }
   | { kind: "wait"; ms: number }
-  | { kind: "cut" };
+  | { kind: "cut" }
+  | { kind: "hold" };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("touch" as const), at: fc.nat() }) },
@@ -118,10 +121,14 @@ export interface ModelReport {
 /** runModel runs `runs` sequences of `length` steps and returns what was compared; a mismatch fails at once, with fast-check's seed. */
 export async function runModel(env: ModelEnv, universe: Universe, options: { runs: number; length: number; seed?: number; cuts?: boolean }): Promise<ModelReport> {
   const report: ModelReport = { steps: 0, compared: 0, mismatches: 0, hits: 0, compareMs: 0, settleMs: 0, skipped: 0 };
-  const steps = options.cuts ? fc.oneof({ weight: 40, arbitrary: stepArb }, { weight: 1, arbitrary: fc.constant<Step>({ kind: "cut" }) }) : stepArb;
+  // Remote: the watch is cut now and then, and held behind (its replies kept) for stretches of steps.
+  const steps = options.cuts
+    ? fc.oneof({ weight: 40, arbitrary: stepArb }, { weight: 1, arbitrary: fc.constant<Step>({ kind: "cut" }) }, { weight: 2, arbitrary: fc.constant<Step>({ kind: "hold" }) })
+    : stepArb;
   await fc.assert(
     fc.asyncProperty(fc.array(steps, { minLength: options.length, maxLength: options.length }), async (sequence) => {
       let newest: string | undefined;
+      let held = false;
       const truth = new Truth(env.truth);
       const { relationships, expirable, questions } = universe;
       const pick = <T>(list: T[], at: number) => list[at % list.length]!;
@@ -132,54 +139,63 @@ export async function runModel(env: ModelEnv, universe: Universe, options: { run
           for (const u of updates) truth.changed(u.relationship.expiresAt);
         }
       };
-      for (const step of sequence) {
-        report.steps += 1;
-        switch (step.kind) {
-          case "touch":
-          case "delete":
-            await write([{ operation: step.kind, relationship: pick(relationships, step.at) }]);
-            break;
-          case "direct":
-            await write([{ operation: "touch", relationship: pick(relationships, step.at) }], env.direct ?? env.path);
-            break;
-          case "expiring":
-            if (expirable.length === 0) break;
-            await write([{ operation: "touch", relationship: { ...pick(expirable, step.at), expiresAt: new Date(Date.now() + step.ms) } }]);
-            break;
-          case "filter": {
-            const r = pick(relationships, step.at);
-            await write([{ operation: "delete", relationship: r }]);
-            truth.changed();
-            newest = (await env.path.deleteByFilter({ resourceType: r.resource.type, resourceId: r.resource.id })).zedToken;
-            break;
+      try {
+        for (const step of sequence) {
+          report.steps += 1;
+          switch (step.kind) {
+            case "touch":
+            case "delete":
+              await write([{ operation: step.kind, relationship: pick(relationships, step.at) }]);
+              break;
+            case "direct":
+              await write([{ operation: "touch", relationship: pick(relationships, step.at) }], env.direct ?? env.path);
+              break;
+            case "expiring":
+              if (expirable.length === 0) break;
+              await write([{ operation: "touch", relationship: { ...pick(expirable, step.at), expiresAt: new Date(Date.now() + step.ms) } }]);
+              break;
+            case "filter": {
+              const r = pick(relationships, step.at);
+              await write([{ operation: "delete", relationship: r }]);
+              truth.changed();
+              newest = (await env.path.deleteByFilter({ resourceType: r.resource.type, resourceId: r.resource.id })).zedToken;
+              break;
+            }
+            case "check": {
+              const consistency: Consistency | undefined = [undefined, { kind: "minimize_latency" } as const, newest ? { kind: "at_least_as_fresh" as const, token: newest } : undefined, { kind: "full" } as const][step.consistency];
+              await env.path.check(pick(questions, step.at), consistency).catch(() => undefined);
+              break;
+            }
+            case "bulk":
+              await env.path.checkBulk(Array.from({ length: step.size }, (_, i) => pick(questions, step.at + i * 7))).catch(() => undefined);
+              break;
+            case "race":
+              await Promise.all([
+                ...Array.from({ length: step.checks }, (_, i) => env.path.check(pick(questions, step.at + i)).catch(() => undefined)),
+                write([{ operation: step.at % 2 ? "touch" : "delete", relationship: pick(relationships, step.at) }]),
+              ]);
+              break;
+            case "wait":
+              await new Promise((resolve) => setTimeout(resolve, step.ms));
+              break;
+            case "cut":
+              await env.cut?.();
+              break;
+            case "hold":
+              held = !held;
+              env.hold?.(held);
+              break;
           }
-          case "check": {
-            const consistency: Consistency | undefined = [undefined, { kind: "minimize_latency" } as const, newest ? { kind: "at_least_as_fresh" as const, token: newest } : undefined, { kind: "full" } as const][step.consistency];
-            await env.path.check(pick(questions, step.at), consistency).catch(() => undefined);
-            break;
-          }
-          case "bulk":
-            await env.path.checkBulk(Array.from({ length: step.size }, (_, i) => pick(questions, step.at + i * 7))).catch(() => undefined);
-            break;
-          case "race":
-            await Promise.all([
-              ...Array.from({ length: step.checks }, (_, i) => env.path.check(pick(questions, step.at + i)).catch(() => undefined)),
-              write([{ operation: step.at % 2 ? "touch" : "delete", relationship: pick(relationships, step.at) }]),
-            ]);
-            break;
-          case "wait":
-            await new Promise((resolve) => setTimeout(resolve, step.ms));
-            break;
-          case "cut":
-            await env.cut?.();
-            break;
+          const s0 = performance.now();
+          await env.settle?.(newest);
+          report.settleMs += performance.now() - s0;
+          const t0 = performance.now();
+          await compare(env, truth, questions, env.compareAt(newest), report);
+          report.compareMs += performance.now() - t0;
         }
-        const s0 = performance.now();
-        await env.settle?.(newest);
-        report.settleMs += performance.now() - s0;
-        const t0 = performance.now();
-        await compare(env, truth, questions, env.compareAt(newest), report);
-        report.compareMs += performance.now() - t0;
+      } finally {
+        // The next sequence starts with the watch flowing.
+        if (held) env.hold?.(false);
       }
     }),
     { numRuns: options.runs, ...(options.seed !== undefined ? { seed: options.seed } : {}), endOnFailure: true },

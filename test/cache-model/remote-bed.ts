@@ -24,8 +24,13 @@ export interface Bed {
   close(): Promise<void>;
 }
 
+/**
+ * openBed starts the backends. On a real SpiceDB its PostgreSQL is a cluster of the bed's own:
+ * transaction ids are the cluster's, and this replica proves its own writes exact only when no
+ * other transaction took one in between (watch-watermark.ts) — other test files' would.
+ */
 export async function openBed(schema: string): Promise<Bed> {
-  const backends = REAL_SPICEDB ? await (await import("../spicedb/real-engine.js")).startRealEngine() : await (await import("../remote/remote-backends.js")).startRemoteBackends();
+  const backends = REAL_SPICEDB ? await (await import("../spicedb/real-engine.js")).startRealEngine({ ownPostgres: true }) : await (await import("../remote/remote-backends.js")).startRemoteBackends();
   const token = REAL_SPICEDB ? (await import("../spicedb/real-engine.js")).SPICEDB_KEY : (await import("../remote/remote-backends.js")).ENGINE_TOKEN;
   const [host, port] = backends.endpoint.split(",")[0]!.split(":");
   const proxy = await startTcpProxy({ host: host!, port: Number(port) });

@@ -1,19 +1,24 @@
 // tcp-proxy forwards a loopback port to another (here: PostgreSQL), and can be cut: stop()
 // drops every connection and refuses new ones, start() serves again on the same port. It
 // stands for PostgreSQL going down (or a network partition) without touching the server that
-// other test files share.
+// other test files share. hold() keeps what the target sends back until release() (a watch that
+// falls behind while its connection stays up).
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 
 export interface TcpProxy {
   port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** hold keeps the target's replies (on every connection) until release. */
+  hold(): void;
+  release(): void;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let held: Array<{ client: Socket; chunk: Buffer }> | undefined;
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const s = createServer((client) => {
@@ -27,7 +32,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         };
         client.on("error", drop).on("close", drop);
         upstream.on("error", drop).on("close", drop);
-        client.pipe(upstream).pipe(client);
+        client.pipe(upstream);
+        upstream.on("data", (chunk: Buffer) => {
+          if (held) held.push({ client, chunk });
+          else client.write(chunk);
+        });
       });
       s.once("error", reject);
       s.listen(port, "127.0.0.1", () => {
@@ -51,6 +60,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     async start() {
       if (!server) await listen();
+    },
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const replies = held ?? [];
+      held = undefined;
+      for (const { client, chunk } of replies) if (!client.destroyed) client.write(chunk);
     },
   };
 }

@@ -9,7 +9,8 @@ import pg from "pg";
 import { inject } from "vitest";
 import { RemoteEngine, type RemoteEngineOptions } from "../../src/engine/remote/remote-engine.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
-import { startSpiceDbNode, type SpiceDbNode } from "../../tools/cluster/spicedb-node.js";
+import { migrateDatastore, startSpiceDbNode, type SpiceDbNode } from "../../tools/cluster/spicedb-node.js";
+import { startPrivatePostgres, type PrivatePostgres } from "../../tools/cluster/private-postgres.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -50,19 +51,31 @@ export interface RealEngineBackends {
   close(): Promise<void>;
 }
 
-/** startRealEngine starts `nodes` SpiceDB nodes on a fresh datastore copied from the migrated template. */
-export async function startRealEngine(options: { nodes?: number } = {}): Promise<RealEngineBackends> {
+/**
+ * startRealEngine starts `nodes` SpiceDB nodes on a fresh datastore copied from the migrated
+ * template; with `ownPostgres`, on a PostgreSQL cluster of its own instead (a few seconds more),
+ * where no other test file's transactions take transaction ids.
+ */
+export async function startRealEngine(options: { nodes?: number; ownPostgres?: boolean } = {}): Promise<RealEngineBackends> {
   const { binary } = inject("realEngine");
   const database = `sdb_${process.pid}_${randomBytes(4).toString("hex")}`;
-  await adminQuery(`CREATE DATABASE ${database} TEMPLATE ${TEMPLATE_DATABASE}`);
-  const datastoreUrl = `${postgresUrl(database)}?sslmode=disable`;
+  let own: PrivatePostgres | undefined;
+  if (options.ownPostgres) {
+    own = await startPrivatePostgres({ fsync: false });
+    await own.createDatabase(database);
+    migrateDatastore(binary, `${own.url(database)}?sslmode=disable`);
+  } else {
+    await adminQuery(`CREATE DATABASE ${database} TEMPLATE ${TEMPLATE_DATABASE}`);
+  }
+  const datastoreUrl = `${own ? own.url(database) : postgresUrl(database)}?sslmode=disable`;
   const nodes: SpiceDbNode[] = [];
   const opened: Array<{ close(): Promise<void> }> = [];
   const schema = `accord_${process.pid}_${randomBytes(4).toString("hex")}`;
   const close = async () => {
     for (const o of opened) await o.close().catch(() => undefined);
     for (const node of nodes) await node.kill("SIGKILL").catch(() => undefined);
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    if (own) await own.close();
+    else await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
     await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
   };
   try {

@@ -22,8 +22,11 @@ export interface CheckCacheStats {
   changes: number;
   dropped: number;
   droppedPerChange: Percentiles;
-  /** Remote: whether the watch is up, how often it restarted, the pulls made for requests ahead of it, and its lag behind this replica's writes (ms). */
-  watch?: { healthy: boolean; restarts: number; pulls: number; lagMs: Percentiles };
+  /**
+   * Remote: whether the watch is up, how often it restarted, the pulls made for requests ahead of
+   * it, this replica's writes proven exact before the watch brought them, and its lag behind them (ms).
+   */
+  watch?: { healthy: boolean; restarts: number; pulls: number; proven: number; lagMs: Percentiles };
 }
 
 const SAMPLES = 2_048;
@@ -72,7 +75,7 @@ export class CacheCounters {
     this.lag.add(ms);
   }
 
-  snapshot(extra: { entries: number; sets: number; setLookups: number; watch?: { healthy: boolean; restarts: number; pulls: number } }): CheckCacheStats {
+  snapshot(extra: { entries: number; sets: number; setLookups: number; watch?: { healthy: boolean; restarts: number; pulls: number; proven: number } }): CheckCacheStats {
     const stats: CheckCacheStats = {
       hits: this.hits,
       misses: this.misses,

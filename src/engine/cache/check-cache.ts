@@ -10,10 +10,11 @@
 // - watch (remote): SpiceDB's Watch tells every replica of every change, with checkpoints. A
 //   held answer computed at revision R is correct from R up to the watch's checkpoint W (a
 //   change in between would have dropped it), so it serves a request wanting T when T ≤ R or
-//   T ≤ W — by default T is this replica's newest write. A request ahead of both waits briefly
-//   for the watch (watchWaitMs; meanwhile the feed pulls the changes since W on a short watch of
-//   its own, watch-feed.ts), then goes to the engine. While the watch is down nothing is
-//   answered from memory. Misses are asked at the watch's checkpoint (or T, when fresher), so
+//   T ≤ W — by default T is this replica's newest write, which serves at once when nothing but
+//   this replica's own writes happened since W (proven from the tokens, watch-watermark.ts). A
+//   request ahead of all that waits briefly for the watch (watchWaitMs; meanwhile the feed pulls
+//   the changes since W on a short watch of its own, watch-feed.ts), then goes to the engine.
+//   While the watch is down nothing is answered from memory. Misses are asked at the watch's checkpoint (or T, when fresher), so
 //   their answers are at least as fresh as what the cache has seen (watch-watermark.ts).
 // Either way: `full` bypasses; conditional (caveated) answers are never stored; expiries are
 // changes of their own (expiry-schedule.ts); a schema change drops everything. Changes reach
@@ -154,7 +155,12 @@ export class CheckCache extends EngineDecorator {
   }
   override async deleteByFilter(...args: Parameters<Engine["deleteByFilter"]>) {
     const result = await this.inner.deleteByFilter(...args);
-    if (this.watermark) this.intake.filterChangedAt(args[0], this.decode(result.zedToken));
+    if (this.watermark) {
+      const revision = this.decode(result.zedToken);
+      this.intake.filterChangedAt(args[0], revision);
+      // The filter's drop covers whatever it deleted: its transaction counts as applied.
+      if (revision) this.watermark.ownWrite(revision);
+    }
     return result;
   }
   override async writeSchema(schema: string) {
@@ -180,7 +186,7 @@ export class CheckCache extends EngineDecorator {
       entries: this.answers.size,
       sets: this.sets?.readyCount ?? 0,
       setLookups: this.sets?.lookups ?? 0,
-      watch: this.watermark ? { healthy: this.watermark.up, restarts: this.watermark.restarts, pulls: this.watermark.pulls } : undefined,
+      watch: this.watermark ? { healthy: this.watermark.up, restarts: this.watermark.restarts, pulls: this.watermark.pulls, proven: this.watermark.proven } : undefined,
     });
   }
 
