@@ -360,9 +360,9 @@ async function main() {
   const pools = buildPools(seeded.dataset);
   await server.ask({ type: "set-items", items: pools.items });
   if (flag("mixed-only")) {
-    // --mixed-only: only the mixed phase (embedded, and remote unless --no-remote), printed, no files written.
+    // --mixed-only: only the mixed phase (embedded unless --remote-only, and remote unless --no-remote), printed, no files written.
     const profile = profileDir ? join(profileDir, "mixed-embedded-50-shares.cpuprofile") : undefined;
-    await mixedPhase({ server, app: "accord", mode: "embedded", engine: "embedded", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED_MIXED, warmPasses: WARM_PASSES, log, profile });
+    if (!flag("remote-only")) await mixedPhase({ server, app: "accord", mode: "embedded", engine: "embedded", key: KEY, dataset: seeded.dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED_MIXED, warmPasses: WARM_PASSES, log, profile });
     if (!flag("no-remote")) await remoteMode(seeded.dataset, pools);
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });

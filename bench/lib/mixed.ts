@@ -29,6 +29,8 @@ export interface MixedRun {
   /** Remote: the watch's lag behind this replica's own writes (ms). */
   watchLagP50?: number;
   watchLagP99?: number;
+  /** Remote: the share of this replica's writes proven exact before the watch brought them (served at once). */
+  provenShare?: number;
   /** The cache's entries and subject sets at the end of the run (bounded by their budgets). */
   entries: number;
   sets: number;
@@ -67,7 +69,7 @@ interface Stats {
   sets: number;
   setLookups: number;
   droppedPerChange: { p50: number; p99: number };
-  watch?: { lagMs: { p50: number; p99: number; samples: number } };
+  watch?: { proven: number; lagMs: { p50: number; p99: number; samples: number } };
 }
 
 /** writeTargets lists what the writer touches: resources, groups and users of the dataset. */
@@ -244,12 +246,13 @@ export async function mixedPhase(options: {
     if (after.watch && after.watch.lagMs.samples > 0) {
       run.watchLagP50 = round(after.watch.lagMs.p50, 1);
       run.watchLagP99 = round(after.watch.lagMs.p99, 1);
+      run.provenShare = round((after.watch.proven - (before.watch?.proven ?? 0)) / Math.max(1, written.made), 3);
     }
     runs.push(run);
     const base = runs[0]!.rps;
     options.log(
       `mixed ${options.mode} ${step.label}: ${run.rps} checks/s (${(run.rps / Math.max(1, base)).toFixed(2)}×) p50 ${run.p50} p99 ${run.p99} ms · hits ${(run.hitRate * 100).toFixed(0)}% · dropped/change p50 ${run.droppedP50} p99 ${run.droppedP99}` +
-        `${run.watchLagP50 !== undefined ? ` · watch lag p50 ${run.watchLagP50} p99 ${run.watchLagP99} ms` : ""} · writes ${run.writesMade}/s of ${run.writesAsked} (${run.writeErrors} failed, p50 ${run.writeP50} p99 ${run.writeP99} ms) · set lookups ${run.lookupsPerSecond}/s · errors ${run.errors}` +
+        `${run.watchLagP50 !== undefined ? ` · watch lag p50 ${run.watchLagP50} p99 ${run.watchLagP99} ms, ${((run.provenShare ?? 0) * 100).toFixed(0)}% of writes proven at once` : ""} · writes ${run.writesMade}/s of ${run.writesAsked} (${run.writeErrors} failed, p50 ${run.writeP50} p99 ${run.writeP99} ms) · set lookups ${run.lookupsPerSecond}/s · errors ${run.errors}` +
         `${run.cores ? ` · cores: loop ${run.cores.loop}, server threads ${run.cores.serverThreads}, load generator ${run.cores.loadGenerator}, rest ${run.cores.rest}` : ""}`,
     );
   }

@@ -234,18 +234,18 @@ const round2 = (n: number) => Number(n.toFixed(2));
 function mixedLines(phases: MixedPhase[]): string[] {
   const lines = [`## Checks while admins write — mixed phase, team dataset, c=64`, ""];
   lines.push(
-    "64 connections of the skewed check mix on `/v1/check` (default consistency) while a writer sends resource shares (a viewer grant or its removal) or group-membership changes through `POST /v1/relationships` at a steady rate. Each run replays the same stream from its start; when the phase starts, the cache holds the answers to the stream's first requests (20,000 in a full run, primed the same way in both modes; none in a quick run), and warm passes of the stream follow until one answers ≥ 97% from the cache (at most four, three quick). The run without writes comes first and again last; ratios are taken against the mean of the two. Dropped: answers (single checks) each change dropped. Watch lag: from this replica's write being acknowledged to its watch checkpoint passing it.",
+    "64 connections of the skewed check mix on `/v1/check` (default consistency) while a writer sends resource shares (a viewer grant or its removal) or group-membership changes through `POST /v1/relationships` at a steady rate. Each run replays the same stream from its start; when the phase starts, the cache holds the answers to the stream's first requests (20,000 in a full run, primed the same way in both modes; none in a quick run), and warm passes of the stream follow until one answers ≥ 97% from the cache (at most four, three quick). The run without writes comes first and again last; ratios are taken against the mean of the two. Dropped: answers (single checks) each change dropped. Watch lag: from this replica's write being acknowledged to its watch checkpoint passing it; proven: the share of this replica's writes proven exact from PostgreSQL's tokens at once (only its own writes since the watch's checkpoint), so checks at their token were served without waiting for the watch.",
     "",
   );
   for (const phase of phases) {
     // The no-write rate: the mean of the first and the last run (both without writes); older results had only the first.
     const base = phase.baseRps ?? phase.runs[0]?.rps ?? 0;
     lines.push(`### ${phase.mode} — ${phase.engine}`, "");
-    lines.push(`| run | checks/s | × no writes | p50 / p99 ms | p99 / echo p99 | hit rate | dropped per change p50 / p99 | watch lag p50 / p99 ms | writes made/s (asked) | write p50 / p99 ms | errors | entries / sets |`);
+    lines.push(`| run | checks/s | × no writes | p50 / p99 ms | p99 / echo p99 | hit rate | dropped per change p50 / p99 | watch lag p50 / p99 ms (proven) | writes made/s (asked) | write p50 / p99 ms | errors | entries / sets |`);
     lines.push(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
     for (const run of phase.runs) {
       lines.push(
-        `| ${run.label} | ${run.rps.toLocaleString("en-US")} | ${ratio(run.rps, base)} | ${run.p50} / ${run.p99} | ${ratio(run.p99, phase.echoP99)} | ${(run.hitRate * 100).toFixed(1)}% | ${run.writesAsked ? `${run.droppedP50} / ${run.droppedP99}` : "—"} | ${run.watchLagP50 !== undefined ? `${run.watchLagP50} / ${run.watchLagP99}` : "—"} | ${run.writesMade} (${run.writesAsked}) | ${run.writesAsked ? `${run.writeP50} / ${run.writeP99}` : "—"} | ${run.errors + run.writeErrors} | ${run.entries} / ${run.sets} |`,
+        `| ${run.label} | ${run.rps.toLocaleString("en-US")} | ${ratio(run.rps, base)} | ${run.p50} / ${run.p99} | ${ratio(run.p99, phase.echoP99)} | ${(run.hitRate * 100).toFixed(1)}% | ${run.writesAsked ? `${run.droppedP50} / ${run.droppedP99}` : "—"} | ${run.watchLagP50 !== undefined ? `${run.watchLagP50} / ${run.watchLagP99}${run.provenShare !== undefined ? ` (${(run.provenShare * 100).toFixed(0)}%)` : ""}` : "—"} | ${run.writesMade} (${run.writesAsked}) | ${run.writesAsked ? `${run.writeP50} / ${run.writeP99}` : "—"} | ${run.errors + run.writeErrors} | ${run.entries} / ${run.sets} |`,
       );
     }
     lines.push("", `Plain \`node:http\` echo p99 at c=64 in the same phase: ${phase.echoP99} ms.`, "");
