@@ -29,7 +29,9 @@ import { BenchServer, startEngineProcess } from "./lib/server-control.js";
 import { realCapacity } from "./lib/real-capacity.js";
 import { realSpicedbAvailable, SPICEDB_VERSION, startRealSpiceDb } from "./lib/real-spicedb.js";
 import { mixedPhase, type MixedPhase } from "./lib/mixed.js";
+import { startPrivatePostgres } from "../tools/cluster/private-postgres.js";
 import { clientLoad } from "./lib/client-load.js";
+import { machineCpu, type MachineCpu } from "./lib/machine-cpu.js";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -231,9 +233,16 @@ async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): P
   const token = "bench-engine-preshared-key-0123456789";
   const real = realSpicedbAvailable();
   const engine = real ? await startRealSpiceDb(token) : await startEngineProcess(schemaFile, token);
-  const label = real ? `SpiceDB ${SPICEDB_VERSION} on its PostgreSQL datastore (private cluster, track_commit_timestamp=on)` : "the embedded engine behind Accord's SpiceDB v1 gRPC service (no Go here to build SpiceDB)";
+  // Accord's app state (the audit log) in PostgreSQL as a deployed replica keeps it, on a cluster
+  // apart from SpiceDB's (docs/check-cache.md: own writes are proven only when SpiceDB's cluster
+  // has no other writers).
+  const appState = real ? await startPrivatePostgres() : undefined;
+  if (appState) await appState.createDatabase("accord");
+  const label = real
+    ? `SpiceDB ${SPICEDB_VERSION} on its PostgreSQL datastore (private cluster, track_commit_timestamp=on); Accord's app state in PostgreSQL (a cluster of its own)`
+    : "the embedded engine behind Accord's SpiceDB v1 gRPC service (no Go here to build SpiceDB)";
   const dataDir = mkdtempSync(join(tmpdir(), "accord-bench-"));
-  const server = await BenchServer.start({ schemaFile, dataDir, key: KEY, remote: { endpoint: engine.endpoint, token } }, serverEnv);
+  const server = await BenchServer.start({ schemaFile, dataDir, key: KEY, remote: { endpoint: engine.endpoint, token, databaseUrl: appState?.url("accord") } }, serverEnv);
   const { zedToken } = await seed({ url: server.url("remote"), key: KEY }, dataset, "raw");
   await server.ask({ type: "set-items", items: pools.items });
   const accord: Row[] = [];
@@ -249,6 +258,7 @@ async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): P
   }
   await server.close();
   await engine.close();
+  await appState?.close();
   rmSync(dataDir, { recursive: true, force: true });
   return { remote: { accord, direct, engine: label }, mixed };
 }
@@ -306,19 +316,9 @@ async function relationSizes(server: BenchServer): Promise<string> {
   return `${name} ${count}`;
 }
 
-/** cpuTimes reads the machine's CPU time counters (Linux /proc/stat): total and stolen by the host. */
-function cpuTimes(): { total: number; steal: number } | undefined {
-  try {
-    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
-  } catch {
-    return undefined;
-  }
-}
-
 /** stolenSince: the share of CPU time the hypervisor gave to others during the run, in percent. */
-function stolenSince(before: ReturnType<typeof cpuTimes>): number | undefined {
-  const after = cpuTimes();
+function stolenSince(before: MachineCpu | undefined): number | undefined {
+  const after = machineCpu();
   if (!before || !after || after.total === before.total) return undefined;
   return round((100 * (after.steal - before.steal)) / (after.total - before.total), 1);
 }
@@ -348,7 +348,7 @@ async function main() {
     loadAfter: [] as number[],
     stolenPercent: undefined as number | undefined,
   };
-  const cpuBefore = cpuTimes();
+  const cpuBefore = machineCpu();
   log(`accord bench — ${quick ? "quick" : "full"} run, size ${size}, ${seconds} s per point, load average ${machine.loadBefore.join(" ")}`);
   mkdirSync(outDir, { recursive: true });
   if (profileDir) mkdirSync(profileDir, { recursive: true });

@@ -4,9 +4,9 @@
 // reports the check rate and latency, the cache's hit rate, the answers each change dropped,
 // the watch's lag (remote), and the writes actually made per second; the plain node:http echo
 // p99 at the same concurrency is taken in the same phase.
-import { readFileSync } from "node:fs";
 import type { Dataset } from "./dataset.js";
 import { httpLoad } from "./http-load.js";
+import { machineCpu } from "./machine-cpu.js";
 import type { BenchServer } from "./server-control.js";
 
 export interface MixedRun {
@@ -49,17 +49,6 @@ export interface MixedPhase {
   /** The no-write rate the ratios are taken against: the mean of the first run and the last (both without writes). */
   baseRps: number;
   runs: MixedRun[];
-}
-
-/** busyTicks: CPU time the whole machine spent busy (Linux /proc/stat, in clock ticks), or undefined. */
-function busyTicks(): number | undefined {
-  try {
-    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal …: busy is all but idle and iowait.
-    return fields.slice(0, 8).reduce((a, b) => a + b, 0) - fields[3]! - fields[4]!;
-  } catch {
-    return undefined;
-  }
 }
 
 interface Stats {
@@ -202,7 +191,7 @@ export async function mixedPhase(options: {
     const before = await stats();
     const profile = options.profile && step.perSecond === 50 ? options.profile : undefined;
     if (profile) await server.ask({ type: "profile-start" });
-    const machineBefore = busyTicks();
+    const machineBefore = machineCpu()?.busy;
     const serverBefore = await server.ask<{ main: number; other: number }>({ type: "cpu" });
     const clientBefore = process.cpuUsage();
     const t0 = performance.now();
@@ -212,7 +201,7 @@ export async function mixedPhase(options: {
     const wall = (performance.now() - t0) / 1000;
     const client = process.cpuUsage(clientBefore);
     const serverAfter = await server.ask<{ main: number; other: number }>({ type: "cpu" });
-    const machineAfter = busyTicks();
+    const machineAfter = machineCpu()?.busy;
     if (profile) await server.ask({ type: "profile-stop", path: profile });
     const after = await stats();
     const hits = after.hits - before.hits;

@@ -27,13 +27,18 @@ import { authenticate, beginRequest } from "../../src/http/pipeline/express-stag
 import { Metrics } from "../../src/http/metrics.js";
 import { createLogger } from "../../src/logger.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
+import { PostgresStore } from "../../src/store/postgres-store.js";
+import type { Store } from "../../src/store/store.js";
 
 export interface ServerOptions {
   schemaFile: string;
   dataDir: string;
   key: string;
-  /** A SpiceDB gRPC endpoint for the remote-mode server. */
-  remote?: { endpoint: string; token: string };
+  /**
+   * A SpiceDB gRPC endpoint for the remote-mode server, and optionally a PostgreSQL database for
+   * its app state (audit log) as a remote replica keeps it (else the embedded servers' SQLite).
+   */
+  remote?: { endpoint: string; token: string; databaseUrl?: string };
 }
 
 export type Request =
@@ -119,8 +124,9 @@ async function drain(): Promise<{ waitedMs: number }> {
   return { waitedMs: Math.round(performance.now() - t0) };
 }
 
-const app = (e: Engine) => buildApp({ engine: e, store, keys, logger });
-const remoteEngine = options.remote ? await RemoteEngine.connect({ ...options.remote, insecure: true, schema: readFileSync(options.schemaFile, "utf8") }) : undefined;
+const app = (e: Engine, appStore: Store = store) => buildApp({ engine: e, store: appStore, keys, logger });
+const remoteEngine = options.remote ? await RemoteEngine.connect({ endpoint: options.remote.endpoint, token: options.remote.token, insecure: true, schema: readFileSync(options.schemaFile, "utf8") }) : undefined;
+const remoteStore = options.remote?.databaseUrl ? await PostgresStore.open({ connectionString: options.remote.databaseUrl }) : undefined;
 const remotePath = remoteEngine ? buildCheckPath(remoteEngine, DEFAULT_CHECK_PATH) : undefined;
 const cacheOf = (name: "accord" | "remote") => (name === "remote" ? remotePath : accordPath)?.cache;
 const ports = {
@@ -129,7 +135,7 @@ const ports = {
   plain: await listen(app(engine)),
   echo: await listen(echoApp()),
   bare: await listen(bareEcho),
-  remote: remotePath ? await listen(app(remotePath.engine)) : 0,
+  remote: remotePath ? await listen(app(remotePath.engine, remoteStore)) : 0,
 };
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -296,6 +302,7 @@ async function handle(request: Request): Promise<unknown> {
     case "close":
       await remotePath?.cache?.stop();
       await remoteEngine?.close();
+      await remoteStore?.close();
       await engine.close();
       await store.close();
       setImmediate(() => process.exit(0));
