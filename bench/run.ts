@@ -64,7 +64,7 @@ const PRIMED_MIXED = quick ? 0 : 20_000;
 /** Warm passes of the mixed phase at most (each stops early once ≥ 97% of a pass are hits). */
 const WARM_PASSES = quick ? 3 : 4;
 /** Seconds per run of the mixed phase (checks while admins write). */
-const MIXED_SECONDS = Number(option("mixed-seconds") ?? (quick ? 3 : 8));
+const MIXED_SECONDS = Number(option("mixed-seconds") ?? (quick ? 2 : 8));
 // --schema FILE: another schema for the server (experiments, e.g. an older schema.zed beside today's code).
 const schemaFile = resolve(option("schema") ?? join(import.meta.dirname, "..", "schema.zed"));
 const log = (line: string) => process.stdout.write(`${line}\n`);
