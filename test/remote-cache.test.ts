@@ -62,16 +62,30 @@ describe.runIf(REMOTE_MODE)(`remote check cache fed by the watch (${TEST_MODE})`
     const viewA = item(`project:${p}`, "view", `user:${a}`);
     const viewB = item(`project:${p}`, "view", `user:${b}`);
     await warm(viewA, viewB);
-    // Two writes by another client: one the held answers cannot see (another project), one that changes a's.
-    const { zedToken: other } = await bed.direct.write([rel(`project:${q}`, "viewer", `user:${c}`)]);
-    const { zedToken } = await bed.direct.write([rel(`project:${p}`, "viewer", `user:${a}`)]);
-    const fresh = { kind: "at_least_as_fresh" as const, token: zedToken };
+    // The watch's replies are held while another client writes twice: one write the held answers
+    // cannot see (another project), one that changes a's. So the checks below are ahead of the
+    // watch however fast it is (the embedded endpoint's watch sends a change as it commits).
+    bed.proxy.hold();
+    let other: string;
+    let zedToken: string;
+    let answerB: Promise<Awaited<ReturnType<CheckCache["check"]>>>;
     const before = bed.cache.stats();
-    // Asked at once, before the watch's next poll: b's answer waits for a pull, which brings both writes.
-    expect((await bed.cache.check(viewB, fresh)).permissionship).toBe("allowed");
+    let fresh: { kind: "at_least_as_fresh"; token: string };
+    try {
+      ({ zedToken: other } = await bed.direct.write([rel(`project:${q}`, "viewer", `user:${c}`)]));
+      ({ zedToken } = await bed.direct.write([rel(`project:${p}`, "viewer", `user:${a}`)]));
+      fresh = { kind: "at_least_as_fresh", token: zedToken };
+      expect(bed.cache.checkFromCache(viewB, fresh)).toBeUndefined();
+      // b's answer waits for the watch, and the wait starts a pull at once.
+      answerB = bed.cache.check(viewB, fresh);
+      expect(bed.cache.stats().watch!.pulls).toBeGreaterThan(before.watch!.pulls);
+    } finally {
+      bed.proxy.release();
+    }
+    // The pull brings both writes within the wait: b's answer is served from memory.
+    expect((await answerB).permissionship).toBe("allowed");
     expect((await bed.cache.check(viewA, fresh)).permissionship).toBe("allowed");
     const after = bed.cache.stats();
-    expect(after.watch!.pulls).toBeGreaterThan(before.watch!.pulls);
     expect(await bed.cache.caughtUp(other, 0)).toBe(true);
     expect(after.hits).toBeGreaterThan(before.hits);
     // a's old answer (denied) was dropped by the pulled change, never served.
