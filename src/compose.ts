@@ -24,6 +24,7 @@ import { createUseCases, type UseCases } from "./domain/use-cases.js";
 import { lowerThreadPriority } from "./engine/embedded/thread-priority.js";
 import { EmbeddedEngine } from "./engine/embedded/embedded-engine.js";
 import type { Engine } from "./engine/engine.js";
+import { CheckCache } from "./engine/cache/check-cache.js";
 import { buildCheckPath, type CheckPath } from "./engine/cache/fast-check-path.js";
 import { instrumentEngine } from "./engine/instrumented-engine.js";
 import { RemoteEngine } from "./engine/remote/remote-engine.js";
@@ -66,6 +67,7 @@ function auditedEngine(engine: Engine, store: Store, logger: Logger, now: () => 
 /** composeServices builds every use case on the engine as they see it: instrumented (metrics) and audited. */
 export function composeServices(parts: ServiceParts): Services {
   const metrics = parts.metrics ?? new Metrics();
+  if (parts.engine instanceof CheckCache) metrics.observeCache(() => (parts.engine as CheckCache).stats());
   const now = parts.now ?? (() => new Date());
   const store = reportingStoreErrors(parts.store);
   const engine = auditedEngine(instrumentEngine(parts.engine, metrics.engineObserver()), store, parts.logger, now);

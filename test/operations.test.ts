@@ -3,7 +3,8 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
-import { KEYS, startTestServer, useTestServer, type TestServer } from "./support/test-server.js";
+import { REMOTE_MODE } from "./remote/test-mode.js";
+import { KEYS, startTestServer, uid, useTestServer, type TestServer } from "./support/test-server.js";
 
 describe("metrics and headers", () => {
   const server = useTestServer();
@@ -21,6 +22,51 @@ describe("metrics and headers", () => {
     expect(text).toMatch(/accord_engine_bulk_batch_size_count [1-9]/);
     expect(text).toContain("accord_nodejs_eventloop_lag_seconds");
     expect(text).toContain("accord_process_resident_memory_bytes");
+  });
+
+  it("reports the check cache: hits and misses, what it holds, the changes it heard of and what they dropped; remote, its watch", async () => {
+    const [p, u] = [uid("p"), uid("u")];
+    const figure = async (name: string) => {
+      const text = (await server.call("GET", "/metrics", { key: "check" })).body as string;
+      const match = new RegExp(`^${name} (\\S+)$`, "m").exec(text);
+      return match ? Number(match[1]) : undefined;
+    };
+    const check = () => server.call("POST", "/v1/check", { key: "check", body: { resource: `project:${p}`, permission: "view", subject: `user:${u}` } });
+    const grant = await server.call("POST", "/v1/relationships", { key: "admin", body: { updates: [{ operation: "touch", relationship: `project:${p}#viewer@user:${u}` }] } });
+    expect(grant.status).toBe(200);
+    // Remote: the watch brings the grant before it is counted as a change heard of.
+    if (REMOTE_MODE) expect(await server.checkPath.cache!.caughtUp(grant.body.zedToken, 5_000)).toBe(true);
+    const before = { hits: await figure("accord_check_cache_hits_total"), misses: await figure("accord_check_cache_misses_total"), changes: await figure("accord_check_cache_changes_total") };
+    expect(before.hits).toBeGreaterThanOrEqual(0);
+    // The first check is a miss; the answer is stored and the next ones are hits (remote: once
+    // the watch lets the cache store, a moment after the write). Each check is one or the other.
+    let checks = 0;
+    let hits = before.hits!;
+    while (hits === before.hits && checks < 50) {
+      expect((await check()).body.allowed).toBe(true);
+      checks += 1;
+      hits = (await figure("accord_check_cache_hits_total"))!;
+      if (hits === before.hits) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(hits).toBe(before.hits! + 1);
+    expect(await figure("accord_check_cache_misses_total")).toBe(before.misses! + checks - 1);
+    if (!REMOTE_MODE) expect(checks).toBe(2);
+    expect(await figure("accord_check_cache_entries")).toBeGreaterThanOrEqual(1);
+    // The revocation drops that answer: counted as a change and a drop.
+    const dropped = await figure("accord_check_cache_dropped_total");
+    const revoke = await server.call("POST", "/v1/relationships", { key: "admin", body: { updates: [{ operation: "delete", relationship: `project:${p}#viewer@user:${u}` }] } });
+    expect(revoke.status).toBe(200);
+    if (REMOTE_MODE) expect(await server.checkPath.cache!.caughtUp(revoke.body.zedToken, 5_000)).toBe(true);
+    expect(await figure("accord_check_cache_changes_total")).toBeGreaterThan(before.changes!);
+    expect(await figure("accord_check_cache_dropped_total")).toBeGreaterThan(dropped!);
+    expect((await check()).body.allowed).toBe(false);
+    if (REMOTE_MODE) {
+      expect(await figure("accord_check_cache_watch_up")).toBe(1);
+      expect(await figure("accord_check_cache_watch_restarts_total")).toBeGreaterThanOrEqual(0);
+      expect(await figure("accord_check_cache_watch_lag_p50_seconds")).toBeGreaterThanOrEqual(0);
+    } else {
+      expect(await figure("accord_check_cache_watch_up")).toBeUndefined();
+    }
   });
 
   it("sends security headers, no CORS headers by default, and echoes request ids", async () => {

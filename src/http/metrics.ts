@@ -1,8 +1,27 @@
 // Metrics: Prometheus metrics (prom-client) in a registry of this app's own — request counts
 // and latencies by route and status, checks by result, engine call latency and errors, bulk
-// batch sizes, event-loop lag and process metrics.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+// batch sizes, the check cache (hits, misses, entries, drops; remote: the watch's health, lag,
+// pulls and the own writes proven at once), event-loop lag and process metrics.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { CheckCacheStats } from "../engine/cache/cache-stats.js";
 import type { EngineObserver } from "../engine/instrumented-engine.js";
+
+/** The check cache's figures as metrics: [name, help, kind, the figure] (read at each scrape). */
+const CACHE_FIGURES: Array<[string, string, "counter" | "gauge", (s: CheckCacheStats) => number | undefined, "remote"?]> = [
+  ["accord_check_cache_hits_total", "Checks answered from the check cache", "counter", (s) => s.hits],
+  ["accord_check_cache_misses_total", "Checks the check cache could have answered but did not hold, sent to the engine", "counter", (s) => s.misses],
+  ["accord_check_cache_bypassed_total", "Checks the check cache may not answer (full consistency, the watch down, an unreadable token)", "counter", (s) => s.bypassed],
+  ["accord_check_cache_entries", "Answers held by the check cache", "gauge", (s) => s.entries],
+  ["accord_check_cache_subject_sets", "Subject sets held by the check cache", "gauge", (s) => s.sets],
+  ["accord_check_cache_changes_total", "Changes the check cache was told of (writes, deletes, expiries, schema changes)", "counter", (s) => s.changes],
+  ["accord_check_cache_dropped_total", "Answers dropped by those changes", "counter", (s) => s.dropped],
+  ["accord_check_cache_watch_up", "Remote: 1 while the check cache's watch of SpiceDB is up (0: nothing is answered from memory)", "gauge", (s) => (s.watch ? (s.watch.healthy ? 1 : 0) : undefined), "remote"],
+  ["accord_check_cache_watch_restarts_total", "Remote: restarts of the watch", "counter", (s) => s.watch?.restarts, "remote"],
+  ["accord_check_cache_watch_pulls_total", "Remote: pulls made for checks ahead of the watch", "counter", (s) => s.watch?.pulls, "remote"],
+  ["accord_check_cache_own_writes_proven_total", "Remote: this replica's writes proven exact from PostgreSQL's tokens before the watch brought them (checks at their token answered from memory at once)", "counter", (s) => s.watch?.proven, "remote"],
+  ["accord_check_cache_watch_lag_p50_seconds", "Remote: median time from this replica's write to the watch passing it (recent writes)", "gauge", (s) => (s.watch?.lagMs.samples ? s.watch.lagMs.p50 / 1000 : undefined), "remote"],
+  ["accord_check_cache_watch_lag_p99_seconds", "Remote: 99th percentile of that time (recent writes)", "gauge", (s) => (s.watch?.lagMs.samples ? s.watch.lagMs.p99 / 1000 : undefined), "remote"],
+];
 
 export class Metrics {
   readonly registry = new Registry();
@@ -30,6 +49,8 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private cacheObserved = false;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "accord_" });
   }
@@ -43,6 +64,34 @@ export class Metrics {
 
   countCheck(result: "allowed" | "denied" | "conditional", count = 1): void {
     this.checks.inc({ result }, count);
+  }
+
+  /**
+   * observeCache reports the check cache's figures, read from `stats` at each scrape (a figure the
+   * cache does not have, e.g. the watch's in embedded mode, is left out).
+   */
+  observeCache(stats: () => CheckCacheStats): void {
+    if (this.cacheObserved) return;
+    this.cacheObserved = true;
+    const remote = stats().watch !== undefined;
+    for (const [name, help, kind, figure, only] of CACHE_FIGURES) {
+      if (only === "remote" && !remote) continue;
+      // Counters are set to the cache's running totals: reset, then increased by the total.
+      const collect =
+        kind === "counter"
+          ? function (this: Counter) {
+              this.reset();
+              const value = figure(stats());
+              if (value !== undefined) this.inc(value);
+            }
+          : function (this: Gauge) {
+              this.reset();
+              const value = figure(stats());
+              if (value !== undefined) this.set(value);
+            };
+      if (kind === "counter") new Counter({ name, help, registers: [this.registry], collect: collect as (this: Counter) => void });
+      else new Gauge({ name, help, registers: [this.registry], collect: collect as (this: Gauge) => void });
+    }
   }
 
   engineObserver(): EngineObserver {
