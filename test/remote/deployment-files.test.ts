@@ -25,8 +25,8 @@ describe("docker-compose.yml", () => {
   const spicedbNodes = Object.keys(services).filter((name) => services[name].command?.[0] === "serve");
   const replicas = Object.keys(services).filter((name) => services[name].build === ".");
 
-  it("runs the native cluster's topology: PostgreSQL, a one-shot migration, two SpiceDB nodes, two Accord replicas", () => {
-    expect(Object.keys(services).sort()).toEqual(["accord-1", "accord-2", "postgres", "spicedb-1", "spicedb-2", "spicedb-migrate"]);
+  it("runs the native cluster's topology: SpiceDB's PostgreSQL, a one-shot migration, two SpiceDB nodes, Accord's PostgreSQL, two Accord replicas", () => {
+    expect(Object.keys(services).sort()).toEqual(["accord-1", "accord-2", "postgres", "spicedb-1", "spicedb-2", "spicedb-migrate", "spicedb-postgres"]);
     expect(spicedbNodes.sort()).toEqual(["spicedb-1", "spicedb-2"]);
     expect(replicas.sort()).toEqual(["accord-1", "accord-2"]);
     expect(services["spicedb-migrate"].command.slice(0, 3)).toEqual(["datastore", "migrate", "head"]);
@@ -40,29 +40,34 @@ describe("docker-compose.yml", () => {
     for (const name of spicedbNodes) expect(services[name].command.slice(1).sort(), name).toEqual([...SPICEDB_SERVE_FLAGS].sort());
   });
 
-  it("runs PostgreSQL with the settings SpiceDB's Watch needs", () => {
-    const command: string[] = services.postgres.command;
+  it("runs SpiceDB's PostgreSQL with the settings SpiceDB's Watch needs", () => {
+    const command: string[] = services["spicedb-postgres"].command;
     for (const [setting, value] of Object.entries(DATASTORE_SETTINGS)) expect(command.join(" ")).toContain(`-c ${setting}=${value}`);
   });
 
   it("starts each service only when what it needs is healthy or done", () => {
-    expect(services["spicedb-migrate"].depends_on).toEqual({ postgres: { condition: "service_healthy" } });
+    expect(services["spicedb-migrate"].depends_on).toEqual({ "spicedb-postgres": { condition: "service_healthy" } });
     for (const name of spicedbNodes) expect(services[name].depends_on).toEqual({ "spicedb-migrate": { condition: "service_completed_successfully" } });
     for (const name of replicas) {
       expect(services[name].depends_on).toEqual({ postgres: { condition: "service_healthy" }, "spicedb-1": { condition: "service_healthy" }, "spicedb-2": { condition: "service_healthy" } });
       expect(services[name].healthcheck.test.join(" ")).toContain("/readyz");
     }
-    for (const name of ["postgres", ...spicedbNodes]) expect(services[name].healthcheck?.test, name).toBeDefined();
+    for (const name of ["postgres", "spicedb-postgres", ...spicedbNodes]) expect(services[name].healthcheck?.test, name).toBeDefined();
     for (const name of spicedbNodes) expect(services[name].healthcheck.test.join(" ")).toContain("50051");
   });
 
-  it("gives every node the postgres datastore and every replica both nodes, the same key and a database of its own", () => {
+  it("gives every node the postgres datastore in a cluster of its own, and every replica both nodes, the same key and Accord's PostgreSQL", () => {
     const migrate = env("spicedb-migrate");
     for (const name of spicedbNodes) {
       const node = env(name);
       expect(node.SPICEDB_DATASTORE_ENGINE).toBe("postgres");
       expect(node.SPICEDB_DATASTORE_CONN_URI).toBe(migrate.SPICEDB_DATASTORE_CONN_URI);
-      expect(new URL(node.SPICEDB_DATASTORE_CONN_URI!).host).toBe("postgres:5432");
+      const datastore = new URL(node.SPICEDB_DATASTORE_CONN_URI!);
+      expect(datastore.host).toBe("spicedb-postgres:5432");
+      const pg = env("spicedb-postgres");
+      expect(datastore.pathname).toBe(`/${pg.POSTGRES_DB}`);
+      expect(datastore.username).toBe(pg.POSTGRES_USER);
+      expect(datastore.password).toBe(pg.POSTGRES_PASSWORD);
       expect(node.SPICEDB_GRPC_PRESHARED_KEY).toBeTruthy();
     }
     const key = env("spicedb-1").SPICEDB_GRPC_PRESHARED_KEY;
@@ -71,13 +76,14 @@ describe("docker-compose.yml", () => {
       expect(accord.SPICEDB_TOKEN).toBe(key);
       expect(accord.SPICEDB_ENDPOINT!.split(",").sort()).toEqual(spicedbNodes.map((n) => `${n}:50051`).sort());
       const database = new URL(accord.DATABASE_URL!);
+      // Not SpiceDB's cluster: another writer there would keep own writes from being proven at once.
       expect(database.host).toBe("postgres:5432");
-      expect(database.pathname).not.toBe(new URL(migrate.SPICEDB_DATASTORE_CONN_URI!).pathname);
+      expect(database.host).not.toBe(new URL(migrate.SPICEDB_DATASTORE_CONN_URI!).host);
       const pg = env("postgres");
+      expect(database.pathname).toBe(`/${pg.POSTGRES_DB}`);
       expect(database.username).toBe(pg.POSTGRES_USER);
       expect(database.password).toBe(pg.POSTGRES_PASSWORD);
     }
-    expect(compose.configs["postgres-init"].content).toContain(`CREATE DATABASE ${new URL(migrate.SPICEDB_DATASTORE_CONN_URI!).pathname.slice(1)}`);
   });
 
   it("gives each replica an environment its own configuration accepts, in remote mode, on its own host port", () => {

@@ -1,7 +1,7 @@
 // Pins fault behaviour on the real cluster: a replica given both SpiceDB nodes keeps serving
 // when one is killed with SIGKILL under load; with every node down requests get 503
 // engine_unavailable problem+json within the request timeout (never a 500, never a hang) and
-// succeed again once a node is back, without restarting Accord; PostgreSQL restarted under
+// succeed again once a node is back, without restarting Accord; PostgreSQL (both clusters) restarted under
 // write load gives 503s while down, recovery after, no acknowledged write lost and no
 // half-applied multi-step change (invitation accept, member removal cascade).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -132,13 +132,14 @@ describe("faults on the real cluster", () => {
     };
     const phase = (async () => {
       await sleep(2_000);
-      await cluster.postgres.crash();
+      // Both clusters, as when the machine (or a managed instance holding both) restarts.
+      await Promise.all([cluster.postgres.crash(), cluster.appPostgres.crash()]);
       await sleep(2_000);
-      await cluster.postgres.start();
+      await Promise.all([cluster.postgres.start(), cluster.appPostgres.start()]);
       await sleep(4_000);
     })();
     await load(4, step, phase, tally);
-    recordFigure("fault-postgres-restart", `PostgreSQL crashed and restarted under write load (invitation accepts, member removal cascades): ${tally}`, "spicedb");
+    recordFigure("fault-postgres-restart", `PostgreSQL (SpiceDB's cluster and Accord's) crashed and restarted under write load (invitation accepts, member removal cascades): ${tally}`, "spicedb");
     expect(tally.otherErrors).toEqual([]);
     expect(tally.unavailable).toBeGreaterThan(0);
     expect(acknowledged.length).toBeGreaterThan(0);

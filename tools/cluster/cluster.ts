@@ -1,19 +1,24 @@
-// cluster: the scale-out topology on one machine, without Docker — a private PostgreSQL
-// (track_commit_timestamp=on), SpiceDB migrated onto it, N SpiceDB nodes on that datastore,
-// and M Accord replicas in remote mode with their app state in the same PostgreSQL, each
-// replica given every SpiceDB node. `npm run cluster` and the real-engine tests use it.
+// cluster: the scale-out topology on one machine, without Docker — a private PostgreSQL for
+// SpiceDB (track_commit_timestamp=on), SpiceDB migrated onto it, N SpiceDB nodes on that
+// datastore, and M Accord replicas in remote mode with their app state in a second private
+// PostgreSQL, each replica given every SpiceDB node. SpiceDB's cluster is its own: transaction
+// ids are a cluster's, and a replica proves its own writes exact at once only when no other
+// writer (Accord's audit log among them) takes ids in SpiceDB's cluster (docs/check-cache.md).
+// `npm run cluster` and the real-engine tests use it.
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { startAccordReplica, type AccordReplica } from "./accord-replica.js";
 import { startPrivatePostgres, type PrivatePostgres, type PrivatePostgresOptions } from "./private-postgres.js";
 import { migrateDatastore, spicedbBinary, startSpiceDbNode, type SpiceDbNode } from "./spicedb-node.js";
 
-/** The databases of the cluster's PostgreSQL: SpiceDB's datastore and Accord's app state. */
+/** The databases: SpiceDB's datastore (in its cluster) and Accord's app state (in the other). */
 export const DATASTORE_DATABASE = "spicedb";
 export const APP_STATE_DATABASE = "accord";
 
 export interface ClusterOptions {
   spicedbNodes?: number;
   replicas?: number;
+  /** Both PostgreSQL clusters' options; a `dir` holds them in its `spicedb` and `accord` folders. */
   postgres?: PrivatePostgresOptions;
   /** SpiceDB's preshared key and Accord's admin key (random when left out). */
   spicedbKey?: string;
@@ -27,7 +32,10 @@ export interface ClusterOptions {
 }
 
 export interface Cluster {
+  /** SpiceDB's PostgreSQL (its datastore). */
   postgres: PrivatePostgres;
+  /** Accord's PostgreSQL (the replicas' app state). */
+  appPostgres: PrivatePostgres;
   nodes: SpiceDbNode[];
   replicas: AccordReplica[];
   spicedbKey: string;
@@ -52,11 +60,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     for (const part of started.reverse()) await part.stop().catch(() => undefined);
   };
   try {
-    const postgres = await startPrivatePostgres(options.postgres);
+    const dir = options.postgres?.dir;
+    const postgres = await startPrivatePostgres({ ...options.postgres, dir: dir === undefined ? undefined : join(dir, "spicedb") });
     started.push({ stop: () => postgres.close() });
-    log(`PostgreSQL ${postgres.url("")} (data in ${postgres.dir}, track_commit_timestamp=${options.postgres?.trackCommitTimestamp === false ? "off" : "on"})`);
+    log(`PostgreSQL for SpiceDB ${postgres.url("")} (data in ${postgres.dir}, track_commit_timestamp=${options.postgres?.trackCommitTimestamp === false ? "off" : "on"})`);
+    const appPostgres = await startPrivatePostgres({ ...options.postgres, dir: dir === undefined ? undefined : join(dir, "accord"), trackCommitTimestamp: false });
+    started.push({ stop: () => appPostgres.close() });
+    log(`PostgreSQL for Accord's app state ${appPostgres.url("")} (data in ${appPostgres.dir})`);
     await postgres.createDatabase(DATASTORE_DATABASE);
-    await postgres.createDatabase(APP_STATE_DATABASE);
+    await appPostgres.createDatabase(APP_STATE_DATABASE);
     const datastoreUrl = `${postgres.url(DATASTORE_DATABASE)}?sslmode=disable`;
     migrateDatastore(binary, datastoreUrl);
     log(`SpiceDB datastore migrated (${binary})`);
@@ -69,7 +81,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       log(`SpiceDB node ${i + 1} grpc://${node.endpoint}`);
     }
     const spicedbEndpoints = nodes.map((n) => n.endpoint).join(",");
-    const databaseUrl = postgres.url(APP_STATE_DATABASE);
+    const databaseUrl = appPostgres.url(APP_STATE_DATABASE);
     const replicas: AccordReplica[] = [];
     const addReplica = async (env: Record<string, string> = {}) => {
       const replica = await startAccordReplica({
@@ -85,7 +97,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       return replica;
     };
     for (let i = 0; i < (options.replicas ?? 2); i++) await addReplica();
-    return { postgres, nodes, replicas, spicedbKey, adminKey, spicedbEndpoints, datastoreUrl, databaseUrl, binary, addReplica, stop: stopAll };
+    return { postgres, appPostgres, nodes, replicas, spicedbKey, adminKey, spicedbEndpoints, datastoreUrl, databaseUrl, binary, addReplica, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

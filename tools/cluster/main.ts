@@ -1,7 +1,9 @@
 // `npm run cluster`: the scale-out topology on this machine, from native binaries — a private
-// PostgreSQL, two SpiceDB nodes on it, two Accord replicas in remote mode — with the endpoints
+// PostgreSQL for SpiceDB, two SpiceDB nodes on it, another for Accord's app state, two Accord
+// replicas in remote mode — with the endpoints
 // and keys printed; Ctrl-C stops it all. Flags: --nodes N, --replicas N, --data DIR (keep
-// PostgreSQL's data there across runs instead of a temporary folder).
+// both PostgreSQL clusters' data there, in DIR/spicedb and DIR/accord, across runs instead of a
+// temporary folder).
 import { parseArgs } from "node:util";
 import { startCluster } from "./cluster.js";
 
@@ -32,7 +34,8 @@ Accord cluster is up (remote mode on real SpiceDB + PostgreSQL):
   Accord replicas   ${cluster.replicas.map((r) => r.url).join("  ")}
   admin API key     ${cluster.adminKey}
   SpiceDB (gRPC)    ${cluster.spicedbEndpoints}   preshared key ${cluster.spicedbKey}
-  PostgreSQL        ${cluster.datastoreUrl} (SpiceDB)  ${cluster.databaseUrl} (Accord app state)
+  PostgreSQL        ${cluster.datastoreUrl} (SpiceDB's, a cluster of its own)
+                    ${cluster.databaseUrl} (Accord's app state)
 
   Try:  curl -s -X POST ${cluster.replicas[0]?.url ?? "http://<replica>"}/v1/check \\
           -H 'authorization: Bearer ${cluster.adminKey}' -H 'content-type: application/json' \\
@@ -45,7 +48,7 @@ let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
-  process.stdout.write(`\n${signal}: stopping the replicas, SpiceDB nodes and PostgreSQL…\n`);
+  process.stdout.write(`\n${signal}: stopping the replicas, SpiceDB nodes and both PostgreSQL clusters…\n`);
   await cluster.stop();
   process.exit(0);
 };
