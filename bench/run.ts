@@ -232,7 +232,8 @@ async function primeBulk(server: BenchServer, bulk: string[], from: number, to: 
 async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): Promise<{ remote: Results["remote"]; mixed: MixedPhase }> {
   const token = "bench-engine-preshared-key-0123456789";
   const real = realSpicedbAvailable();
-  const engine = real ? await startRealSpiceDb(token) : await startEngineProcess(schemaFile, token);
+  const realEngine = real ? await startRealSpiceDb(token) : undefined;
+  const engine = realEngine ?? (await startEngineProcess(schemaFile, token));
   // Accord's app state (the audit log) in PostgreSQL as a deployed replica keeps it, on a cluster
   // apart from SpiceDB's (docs/check-cache.md: own writes are proven only when SpiceDB's cluster
   // has no other writers).
@@ -248,7 +249,16 @@ async function remoteMode(dataset: ReturnType<typeof generate>, pools: Pools): P
   const accord: Row[] = [];
   const direct: Row[] = [];
   const profile = profileDir ? join(profileDir, "mixed-remote-50-shares.cpuprofile") : undefined;
-  const mixed = await mixedPhase({ server, app: "remote", mode: "remote", engine: label, key: KEY, dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED_MIXED, warmPasses: WARM_PASSES, log, profile });
+  // Real SpiceDB: each run says what SpiceDB and each PostgreSQL took (their backends included).
+  const pids = (pid: number | undefined) => (pid === undefined ? [] : [pid]);
+  const processes = realEngine
+    ? [
+          { name: "SpiceDB", pids: () => pids(realEngine.node.pid()) },
+          { name: "SpiceDB's PostgreSQL", pids: () => pids(realEngine.postgres.pid()) },
+          { name: "app-state PostgreSQL", pids: () => pids(appState?.pid()) },
+        ]
+      : undefined;
+  const mixed = await mixedPhase({ server, app: "remote", mode: "remote", engine: label, key: KEY, dataset, checks: pools.checks, seconds: MIXED_SECONDS, primed: PRIMED_MIXED, warmPasses: WARM_PASSES, log, profile, processes });
   // Quick: the comparison with the official client at c=64 only.
   for (const c of quick ? [64] : levels) {
     accord.push(await measure(server, "remote", "/v1/check", pools.checks, c));

@@ -6,7 +6,7 @@
 // p99 at the same concurrency is taken in the same phase.
 import type { Dataset } from "./dataset.js";
 import { httpLoad } from "./http-load.js";
-import { machineCpu } from "./machine-cpu.js";
+import { machineCpu, processTreeTicks } from "./machine-cpu.js";
 import type { BenchServer } from "./server-control.js";
 
 export interface MixedRun {
@@ -36,8 +36,14 @@ export interface MixedRun {
   sets: number;
   /** Subject-set lookups asked of the engine per second during the run. */
   lookupsPerSecond: number;
-  /** Cores busy during the run: the server's event loop, its other threads (the embedded engine), the load generator, and everything else on the machine (SpiceDB and PostgreSQL in remote mode). */
-  cores?: { loop: number; serverThreads: number; loadGenerator: number; rest: number };
+  /** Checks the cache did not hold, sent to the engine, per second. */
+  missesPerSecond: number;
+  /**
+   * Cores busy during the run: the server's event loop, its other threads (the embedded engine),
+   * the load generator, the engine's processes by name (remote: SpiceDB, its PostgreSQL, the app
+   * state's PostgreSQL), and everything else on the machine.
+   */
+  cores?: { loop: number; serverThreads: number; loadGenerator: number; processes: Record<string, number>; rest: number };
 }
 
 export interface MixedPhase {
@@ -146,6 +152,8 @@ export async function mixedPhase(options: {
   warmPasses: number;
   /** A CPU profile of the server during the 50 shares/s run is written here. */
   profile?: string;
+  /** Processes whose CPU time (with their children's) each run reports by name (remote: SpiceDB, PostgreSQL). */
+  processes?: Array<{ name: string; pids: () => number[] }>;
 }): Promise<MixedPhase> {
   const { server, app, key, seconds } = options;
   const connections = 64;
@@ -192,6 +200,7 @@ export async function mixedPhase(options: {
     const profile = options.profile && step.perSecond === 50 ? options.profile : undefined;
     if (profile) await server.ask({ type: "profile-start" });
     const machineBefore = machineCpu()?.busy;
+    const processesBefore = (options.processes ?? []).map((p) => processTreeTicks(p.pids()));
     const serverBefore = await server.ask<{ main: number; other: number }>({ type: "cpu" });
     const clientBefore = process.cpuUsage();
     const t0 = performance.now();
@@ -202,6 +211,7 @@ export async function mixedPhase(options: {
     const client = process.cpuUsage(clientBefore);
     const serverAfter = await server.ask<{ main: number; other: number }>({ type: "cpu" });
     const machineAfter = machineCpu()?.busy;
+    const processTicks = (options.processes ?? []).map((p, i) => processTreeTicks(p.pids()) - processesBefore[i]!);
     if (profile) await server.ask({ type: "profile-stop", path: profile });
     const after = await stats();
     const hits = after.hits - before.hits;
@@ -223,14 +233,17 @@ export async function mixedPhase(options: {
       entries: after.entries,
       sets: after.sets,
       lookupsPerSecond: round((after.setLookups - before.setLookups) / seconds, 1),
+      missesPerSecond: round(misses / wall, 1),
     };
     // Ticks are 1/100 s (USER_HZ); the load generator's time is in µs.
     const loop = (serverAfter.main - serverBefore.main) / 100;
     const serverThreads = (serverAfter.other - serverBefore.other) / 100;
     const loadGenerator = (client.user + client.system) / 1e6;
     if (machineBefore !== undefined && machineAfter !== undefined) {
-      const rest = Math.max(0, (machineAfter - machineBefore) / 100 - loop - serverThreads - loadGenerator);
-      run.cores = { loop: round(loop / wall), serverThreads: round(serverThreads / wall), loadGenerator: round(loadGenerator / wall), rest: round(rest / wall) };
+      const named = processTicks.reduce((a, b) => a + b, 0) / 100;
+      const rest = Math.max(0, (machineAfter - machineBefore) / 100 - loop - serverThreads - loadGenerator - named);
+      const processes = Object.fromEntries((options.processes ?? []).map((p, i) => [p.name, round(processTicks[i]! / 100 / wall)]));
+      run.cores = { loop: round(loop / wall), serverThreads: round(serverThreads / wall), loadGenerator: round(loadGenerator / wall), processes, rest: round(rest / wall) };
     }
     if (after.watch && after.watch.lagMs.samples > 0) {
       run.watchLagP50 = round(after.watch.lagMs.p50, 1);
@@ -241,8 +254,8 @@ export async function mixedPhase(options: {
     const base = runs[0]!.rps;
     options.log(
       `mixed ${options.mode} ${step.label}: ${run.rps} checks/s (${(run.rps / Math.max(1, base)).toFixed(2)}×) p50 ${run.p50} p99 ${run.p99} ms · hits ${(run.hitRate * 100).toFixed(0)}% · dropped/change p50 ${run.droppedP50} p99 ${run.droppedP99}` +
-        `${run.watchLagP50 !== undefined ? ` · watch lag p50 ${run.watchLagP50} p99 ${run.watchLagP99} ms, ${((run.provenShare ?? 0) * 100).toFixed(0)}% of writes proven at once` : ""} · writes ${run.writesMade}/s of ${run.writesAsked} (${run.writeErrors} failed, p50 ${run.writeP50} p99 ${run.writeP99} ms) · set lookups ${run.lookupsPerSecond}/s · errors ${run.errors}` +
-        `${run.cores ? ` · cores: loop ${run.cores.loop}, server threads ${run.cores.serverThreads}, load generator ${run.cores.loadGenerator}, rest ${run.cores.rest}` : ""}`,
+        `${run.watchLagP50 !== undefined ? ` · watch lag p50 ${run.watchLagP50} p99 ${run.watchLagP99} ms, ${((run.provenShare ?? 0) * 100).toFixed(0)}% of writes proven at once` : ""} · writes ${run.writesMade}/s of ${run.writesAsked} (${run.writeErrors} failed, p50 ${run.writeP50} p99 ${run.writeP99} ms) · misses ${run.missesPerSecond}/s · set lookups ${run.lookupsPerSecond}/s · errors ${run.errors}` +
+        `${run.cores ? ` · cores: loop ${run.cores.loop}, server threads ${run.cores.serverThreads}, load generator ${run.cores.loadGenerator}, ${Object.entries(run.cores.processes).map(([name, cores]) => `${name} ${cores}, `).join("")}rest ${run.cores.rest}` : ""}`,
     );
   }
   const baseRps = round((runs[0]!.rps + runs.at(-1)!.rps) / 2, 0);

@@ -1,6 +1,6 @@
 import { cpus } from "node:os";
 import type { ClientLoadResult } from "./client-load.js";
-import type { MixedPhase } from "./mixed.js";
+import type { MixedPhase, MixedRun } from "./mixed.js";
 import type { RealCapacityRow } from "./real-capacity.js";
 // report renders the bench's results as the Markdown of bench/RESULTS.md (results.json holds
 // the same figures). Figures, ratios and targets — never pass/fail on timings in tests.
@@ -237,6 +237,8 @@ function mixedLines(phases: MixedPhase[]): string[] {
     "64 connections of the skewed check mix on `/v1/check` (default consistency) while a writer sends resource shares (a viewer grant or its removal) or group-membership changes through `POST /v1/relationships` at a steady rate. Each run replays the same stream from its start; when the phase starts, the cache holds the answers to the stream's first requests (20,000 in a full run, primed the same way in both modes; none in a quick run), and warm passes of the stream follow until one answers ≥ 97% from the cache (at most four, three quick). The run without writes comes first and again last; ratios are taken against the mean of the two. Dropped: answers (single checks) each change dropped. Watch lag: from this replica's write being acknowledged to its watch checkpoint passing it; proven: the share of this replica's writes proven exact from PostgreSQL's tokens at once (only its own writes since the watch's checkpoint), so checks at their token were served without waiting for the watch.",
     "",
   );
+  /** The named processes of a run's cores (remote: SpiceDB, PostgreSQL), as " / a / b". */
+  const named = (run: MixedRun) => Object.keys(run.cores?.processes ?? {}).map((name) => ` / ${name}`).join("");
   for (const phase of phases) {
     // The no-write rate: the mean of the first and the last run (both without writes); older results had only the first.
     const base = phase.baseRps ?? phase.runs[0]?.rps ?? 0;
@@ -252,7 +254,9 @@ function mixedLines(phases: MixedPhase[]): string[] {
     const withCores = phase.runs.filter((run) => run.cores);
     if (withCores.length) {
       lines.push(
-        `Cores busy (of ${cpus().length}) per run — the server's event loop / its other threads (the embedded engine) / the load generator / everything else (SpiceDB and PostgreSQL in remote mode): ${withCores.map((run) => `${run.label} ${run.cores!.loop} / ${run.cores!.serverThreads} / ${run.cores!.loadGenerator} / ${run.cores!.rest}`).join("; ")}.`,
+        `Cores busy (of ${cpus().length}) per run — the server's event loop / its other threads (the embedded engine) / the load generator${named(withCores[0]!)} / everything else on the machine: ${withCores.map((run) => `${run.label} ${run.cores!.loop} / ${run.cores!.serverThreads} / ${run.cores!.loadGenerator}${Object.values(run.cores!.processes ?? {}).map((cores) => ` / ${cores}`).join("")} / ${run.cores!.rest}`).join("; ")}.`,
+        "",
+        `Checks sent to the engine per second (misses) per run: ${phase.runs.map((run) => `${run.label} ${run.missesPerSecond ?? "—"}`).join("; ")}; subject-set lookups per second: ${phase.runs.map((run) => `${run.label} ${run.lookupsPerSecond}`).join("; ")}.`,
         "",
       );
     }

@@ -71,7 +71,9 @@ const store = await SqliteStore.open(options.dataDir);
 const keys = ApiKeyRing.fromConfig([{ name: "bench", key: options.key, scopes: ["admin"] }]);
 const logger = createLogger("silent");
 // BENCH_CHECK_PATH (JSON) overrides the accord server's check path options, for experiments.
-const accordPath = buildCheckPath(engine, { ...DEFAULT_CHECK_PATH, ...(JSON.parse(process.env.BENCH_CHECK_PATH ?? "{}") as object) });
+/** BENCH_CHECK_PATH (JSON, e.g. {"subjectSetAfter":3}) changes the check path's settings of both modes (--env). */
+const checkPathOptions = { ...DEFAULT_CHECK_PATH, ...(JSON.parse(process.env.BENCH_CHECK_PATH ?? "{}") as object) };
+const accordPath = buildCheckPath(engine, checkPathOptions);
 const nocachePath = buildCheckPath(engine, { ...DEFAULT_CHECK_PATH, cache: false });
 
 function echoApp(): express.Express {
@@ -127,7 +129,7 @@ async function drain(): Promise<{ waitedMs: number }> {
 const app = (e: Engine, appStore: Store = store) => buildApp({ engine: e, store: appStore, keys, logger });
 const remoteEngine = options.remote ? await RemoteEngine.connect({ endpoint: options.remote.endpoint, token: options.remote.token, insecure: true, schema: readFileSync(options.schemaFile, "utf8") }) : undefined;
 const remoteStore = options.remote?.databaseUrl ? await PostgresStore.open({ connectionString: options.remote.databaseUrl }) : undefined;
-const remotePath = remoteEngine ? buildCheckPath(remoteEngine, DEFAULT_CHECK_PATH) : undefined;
+const remotePath = remoteEngine ? buildCheckPath(remoteEngine, checkPathOptions) : undefined;
 const cacheOf = (name: "accord" | "remote") => (name === "remote" ? remotePath : accordPath)?.cache;
 const ports = {
   accord: await listen(app(accordPath.engine)),

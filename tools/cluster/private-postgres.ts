@@ -40,6 +40,8 @@ export interface PrivatePostgres {
   /** close stops the server and removes its folder unless asked to keep it. */
   close(): Promise<void>;
   running(): boolean;
+  /** The postmaster's pid while it runs (its backends are its children). */
+  pid(): number | undefined;
 }
 
 /** pgBinDir is where the machine's PostgreSQL server binaries are, or undefined without them. */
@@ -144,6 +146,7 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
       if (temporary && !options.keep) rmSync(dir, { recursive: true, force: true });
     },
     running: () => !!child && child.exitCode === null && child.signalCode === null,
+    pid: () => postmasterPid(dataDir),
   };
 }
 
