@@ -29,6 +29,11 @@ export default defineConfig({
     pool: "forks",
     // Two cores: two test files at a time, each with its own embedded engine.
     maxWorkers: 2,
+    // Each worker runs its files one after another in one process: the app's modules (express,
+    // kysely, the embedded engine's library, …) are loaded once per worker instead of once per
+    // file (import time 147 s → 16 s; the suite 655–715 s → 535 s). No test mocks modules or
+    // changes the environment, and each file opens and closes its own servers and engines.
+    isolate: false,
     sequence: { sequencer: LongestFirst },
   },
 });
