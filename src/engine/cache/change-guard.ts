@@ -9,7 +9,11 @@
 // - RevisionGuard (remote: changes arrive from the watch, each at its revision). An answer at
 //   revision R may be stored unless a known change that can affect it is not included in R.
 //   The log keeps changes newer than the last checkpoint but one (the horizon): an answer must
-//   be at least as fresh as the horizon, so the changes trimmed before it are in R.
+//   be at least as fresh as the horizon, so the changes trimmed before it are in R. After a start
+//   or a reset the first checkpoint C is the horizon: every change up to C has been delivered
+//   since (the watch's) start or is older than that start, and an answer at R ≥ C includes both.
+//   (Waiting for a second checkpoint stored nothing on a quiet datastore: SpiceDB's watch on
+//   PostgreSQL sends a new checkpoint only once the revision moves, i.e. after a write.)
 import { atLeastAsFresh, type Revision } from "../revision.js";
 import type { ObjectRef, SubjectRef } from "../engine.js";
 import { affects, type Impact } from "./change-impact.js";
@@ -68,7 +72,7 @@ interface RevisionChange {
 
 export class RevisionGuard implements ChangeGuard {
   private log: RevisionChange[] = [];
-  /** While blind (at start, after the log overflowed or the watch restarted), nothing is stored until two checkpoints pass. */
+  /** While blind (at start, after the log overflowed or the watch restarted), nothing is stored until a checkpoint passes. */
   private blind = true;
   private horizon: Revision | undefined;
   private lastCheckpoint: Revision | undefined;
@@ -85,12 +89,11 @@ export class RevisionGuard implements ChangeGuard {
 
   /** checkpoint: the watch has delivered every change up to `revision`. */
   checkpoint(revision: Revision): void {
-    if (this.lastCheckpoint) {
-      const horizon = this.lastCheckpoint;
-      this.log = this.log.filter((c) => !atLeastAsFresh(horizon, c.revision));
-      this.horizon = horizon;
-      this.blind = false;
-    }
+    // The horizon: the checkpoint before this one, or this one when it is the first (file comment).
+    const horizon = this.lastCheckpoint ?? revision;
+    this.log = this.log.filter((c) => !atLeastAsFresh(horizon, c.revision));
+    this.horizon = horizon;
+    this.blind = false;
     this.lastCheckpoint = revision;
   }
 
@@ -117,7 +120,7 @@ export class RevisionGuard implements ChangeGuard {
     return 0;
   }
 
-  /** storing: answers can be proven now (the watch has passed two checkpoints since it started). */
+  /** storing: answers can be proven now (the watch has passed a checkpoint since it started). */
   storing(): boolean {
     return !this.blind && this.horizon !== undefined;
   }

@@ -113,7 +113,7 @@ export class ChangeIntake {
       dropped += this.target.drop(impact, revision);
       if (revision) guard.record(impact, revision);
     }
-    if (!revision) guard.reset(); // a change that cannot be placed: prove nothing until two checkpoints pass
+    if (!revision) guard.reset(); // a change that cannot be placed: prove nothing until the next checkpoint
     this.counters.changed(dropped);
   }
 

@@ -219,7 +219,7 @@ export class CheckCache extends EngineDecorator {
     return this.watermark.caughtUp(wanted, ms);
   }
 
-  /** answering: the cache can answer and store (remote: the watch is up and past two checkpoints; tests and the bench wait for it). */
+  /** answering: the cache can answer and store (remote: the watch is up and past a checkpoint; tests and the bench wait for it). */
   answering(): boolean {
     return !this.watermark || this.watermark.answering();
   }

@@ -106,7 +106,7 @@ export class WatchWatermark {
     return { kind: "at_least_as_fresh", token: wantedToken! };
   }
 
-  /** answering: the watch is up and past two checkpoints, so answers can be stored and served. */
+  /** answering: the watch is up and past a checkpoint, so answers can be stored and served. */
   answering(): boolean {
     return this.mark !== undefined && this.guard.storing();
   }
