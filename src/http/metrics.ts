@@ -73,7 +73,17 @@ export class Metrics {
   observeCache(stats: () => CheckCacheStats): void {
     if (this.cacheObserved) return;
     this.cacheObserved = true;
-    const remote = stats().watch !== undefined;
+    // One snapshot serves every figure of a scrape (stats() sorts its recent samples): a scrape
+    // collects all figures within one turn of the event loop, and the snapshot ends with it.
+    let snapshot: CheckCacheStats | undefined;
+    const current = () => {
+      if (!snapshot) {
+        snapshot = stats();
+        setImmediate(() => (snapshot = undefined));
+      }
+      return snapshot;
+    };
+    const remote = current().watch !== undefined;
     for (const [name, help, kind, figure, only] of CACHE_FIGURES) {
       if (only === "remote" && !remote) continue;
       // Counters are set to the cache's running totals: reset, then increased by the total.
@@ -81,12 +91,12 @@ export class Metrics {
         kind === "counter"
           ? function (this: Counter) {
               this.reset();
-              const value = figure(stats());
+              const value = figure(current());
               if (value !== undefined) this.inc(value);
             }
           : function (this: Gauge) {
               this.reset();
-              const value = figure(stats());
+              const value = figure(current());
               if (value !== undefined) this.set(value);
             };
       if (kind === "counter") new Counter({ name, help, registers: [this.registry], collect: collect as (this: Counter) => void });
