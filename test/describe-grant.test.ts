@@ -74,6 +74,18 @@ describe("describeTrace", () => {
     expect(describeTrace(twice)).toEqual(["viewer of project p1", "editor through group eng on project p1", "editor through group qa on project p1"]);
   });
 
+  it("lists grants in one order, whatever order the engine's trace gives its branches (the project's own role before the organization's bypass)", () => {
+    const direct = t("project:p1#admin", "relation", "allowed");
+    const bypass = t("project:p1#admin_bypass", "permission", "allowed", [
+      t("organization:acme#admin_bypass", "permission", "allowed", [t("organization:acme#owner", "relation", "allowed")]),
+    ]);
+    const expected = ["admin of project p1", "owner of organization acme (bypass)"];
+    expect(describeTrace(t("project:p1#comment", "permission", "allowed", [direct, bypass]))).toEqual(expected);
+    expect(describeTrace(t("project:p1#comment", "permission", "allowed", [bypass, direct]))).toEqual(expected);
+    const groups = (first: string, second: string) => t("project:p1#view", "permission", "allowed", [t("project:p1#viewer", "relation", "allowed", [groupMember(first), groupMember(second)])]);
+    expect(describeTrace(groups("qa", "eng"))).toEqual(describeTrace(groups("eng", "qa")));
+  });
+
   it("nothing when denied or without a trace; an unknown shape falls back to the relationship", () => {
     expect(describeTrace(undefined)).toEqual([]);
     expect(describeTrace(t("project:p1#view", "permission", "denied", [t("project:p1#viewer", "relation", "denied")]))).toEqual([]);

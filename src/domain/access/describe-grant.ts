@@ -187,16 +187,24 @@ function grantsAt(node: CheckTrace, ctx: TraceContext): Grant[] {
   return [{ kind: "relationship", relationship: `${type}:${id}#${p}@${subjectString(node)}` }];
 }
 
-/** grantsOf lists every grant the trace shows (without repeats); none when denied. */
+/**
+ * GRANT_ORDER: the order grants are listed in, nearest to the subject first (the project's own
+ * roles, then groups and custom roles, resources and content, scopes, the organization's scopes, roles and
+ * its bypass). The engine's trace lists branches in no fixed order, so the order is set here.
+ */
+const GRANT_ORDER: readonly Grant["kind"][] = [
+  "owner", "direct", "group", "custom_role", "resource_grant", "content_grant", "pushed",
+  "project_scope", "group_member", "org_scope", "org_role", "org_bypass", "relationship",
+];
+
+/** grantsOf lists every grant the trace shows (without repeats, in GRANT_ORDER); none when denied. */
 export function grantsOf(trace: CheckTrace | undefined): Grant[] {
   if (!trace) return [];
-  const seen = new Set<string>();
-  return grantsAt(trace, { root: `${trace.resource.type}:${trace.resource.id}` }).filter((g) => {
-    const key = JSON.stringify(g);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const byKey = new Map<string, Grant>();
+  for (const g of grantsAt(trace, { root: `${trace.resource.type}:${trace.resource.id}` })) byKey.set(JSON.stringify(g), g);
+  return [...byKey]
+    .sort(([ka, a], [kb, b]) => GRANT_ORDER.indexOf(a.kind) - GRANT_ORDER.indexOf(b.kind) || (ka < kb ? -1 : ka > kb ? 1 : 0))
+    .map(([, g]) => g);
 }
 
 const roleName = (role: string) => (role.startsWith("role:") ? role.slice(5) : role);
