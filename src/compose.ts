@@ -28,6 +28,7 @@ import { CheckCache } from "./engine/cache/check-cache.js";
 import { buildCheckPath, type CheckPath } from "./engine/cache/fast-check-path.js";
 import { instrumentEngine } from "./engine/instrumented-engine.js";
 import { RemoteEngine } from "./engine/remote/remote-engine.js";
+import { WalFlush } from "./wal-flush.js";
 import { auditedCallScope } from "./grpc/audited-scope.js";
 import { startGrpcEndpoint, type GrpcEndpoint } from "./grpc/grpc-endpoint.js";
 import type { CallScope } from "./grpc/service-definition.js";
@@ -123,12 +124,16 @@ export async function openBackends(config: Readonly<Config>): Promise<Backends> 
     await store.close();
   };
   if (config.spicedb) {
-    const engine = await RemoteEngine.connect({ ...config.spicedb, schema });
+    // One engine call gives up (503) before the request's own time limit (504) would answer for it.
+    const callTimeoutMs = Math.min(10_000, Math.max(1_000, Math.floor(config.limits.requestTimeoutMs * 0.75)));
+    const engine = await RemoteEngine.connect({ ...config.spicedb, schema, callTimeoutMs });
     const store = await PostgresStore.open({ connectionString: config.databaseUrl! });
     return { engine, store, mode: "remote", close: closeBoth(engine, store) };
   }
-  const engine = await EmbeddedEngine.open({ schema, dataDir: resolve(config.dataDir) });
-  const store = await SqliteStore.open(resolve(config.dataDir));
+  // One fsync round covers the journal and the app state (src/wal-flush.ts).
+  const walFlush = new WalFlush();
+  const engine = await EmbeddedEngine.open({ schema, dataDir: resolve(config.dataDir), walFlush });
+  const store = await SqliteStore.open(resolve(config.dataDir), walFlush);
   return { engine, store, mode: "embedded", close: closeBoth(engine, store) };
 }
 

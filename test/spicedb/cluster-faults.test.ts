@@ -29,6 +29,8 @@ class Tally {
   sent = 0;
   ok = 0;
   unavailable = 0;
+  /** 504 `timeout`: the request's time limit answered while a lost write's outcome was being read back. */
+  timedOut = 0;
   otherErrors: string[] = [];
   add(res: CallResult | Error) {
     this.sent += 1;
@@ -37,10 +39,13 @@ class Tally {
     else if (res.status === 503) {
       this.unavailable += 1;
       expect(res.headers.get("content-type")).toContain("application/problem+json");
+    } else if (res.status === 504 && res.body?.code === "timeout") {
+      this.timedOut += 1;
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
     } else this.otherErrors.push(`${res.status} ${JSON.stringify(res.body)}`);
   }
   toString() {
-    return `${this.sent} sent, ${this.ok} ok, ${this.unavailable} × 503, ${this.otherErrors.length} other errors`;
+    return `${this.sent} sent, ${this.ok} ok, ${this.unavailable} × 503, ${this.timedOut} × 504, ${this.otherErrors.length} other errors`;
   }
 }
 
@@ -75,6 +80,7 @@ describe("faults on the real cluster", () => {
     expect(tally.otherErrors).toEqual([]);
     // Idempotent checks that were in flight on the killed node are retried on the other one.
     expect(tally.unavailable).toBe(0);
+    expect(tally.timedOut).toBe(0);
     expect(tally.ok).toBe(tally.sent);
     await cluster.nodes[0]!.start();
   });
@@ -104,7 +110,7 @@ describe("faults on the real cluster", () => {
     await cluster.nodes[0]!.start();
   });
 
-  it("PostgreSQL restarted under write load: 503s while down, then recovery; nothing acknowledged lost, nothing half-applied", async () => {
+  it("PostgreSQL restarted under write load: 503s (or the request's 504) while down, then recovery; nothing acknowledged lost, nothing half-applied", async () => {
     const owner = uid("owner");
     const org = uid("org");
     expect((await call("POST", "/v1/orgs", { ...as(owner), body: { id: org } })).status).toBe(201);
@@ -141,8 +147,14 @@ describe("faults on the real cluster", () => {
     await load(4, step, phase, tally);
     recordFigure("fault-postgres-restart", `PostgreSQL (SpiceDB's cluster and Accord's) crashed and restarted under write load (invitation accepts, member removal cascades): ${tally}`, "spicedb");
     expect(tally.otherErrors).toEqual([]);
-    expect(tally.unavailable).toBeGreaterThan(0);
+    // While down, a step answers 503; one whose engine write lost its answer is read back (up to
+    // ~10 s), so the request's own time limit (8 s here) may answer 504 first — the change is still
+    // settled behind it (the lost and half-applied counts below include those steps).
+    expect(tally.unavailable + tally.timedOut).toBeGreaterThan(0);
     expect(acknowledged.length).toBeGreaterThan(0);
+    // A step answered 504 goes on settling behind its answer (the read-back lasts up to ~10 s):
+    // let it end before the state is judged.
+    if (tally.timedOut > 0) await sleep(12_000);
     // Recovered: the same multi-step change succeeds again without restarting anything.
     expect((await step(99, 0)).status).toBeLessThan(300);
 
