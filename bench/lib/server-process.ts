@@ -29,6 +29,7 @@ import { createLogger } from "../../src/logger.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
 import type { Store } from "../../src/store/store.js";
+import { WalFlush } from "../../src/wal-flush.js";
 
 export interface ServerOptions {
   schemaFile: string;
@@ -62,12 +63,14 @@ export type Request =
 
 const options = JSON.parse(process.argv[2]!) as ServerOptions;
 const started = performance.now();
-const engine = await EmbeddedEngine.open({ schema: readFileSync(options.schemaFile, "utf8"), dataDir: options.dataDir });
+// As src/compose.ts does: one fsync round covers the journal and the app state.
+const walFlush = new WalFlush();
+const engine = await EmbeddedEngine.open({ schema: readFileSync(options.schemaFile, "utf8"), dataDir: options.dataDir, walFlush });
 const openMs = performance.now() - started;
 // As src/main.ts does (ACCORD_ENGINE_NICE, default 10; BENCH_ENGINE_NICE=0 for experiments).
 const engineNice = Number(process.env.BENCH_ENGINE_NICE ?? loadConfig({}).engineNice);
 if (engineNice > 0) lowerThreadPriority({ nice: engineNice });
-const store = await SqliteStore.open(options.dataDir);
+const store = await SqliteStore.open(options.dataDir, walFlush);
 const keys = ApiKeyRing.fromConfig([{ name: "bench", key: options.key, scopes: ["admin"] }]);
 const logger = createLogger("silent");
 // BENCH_CHECK_PATH (JSON) overrides the accord server's check path options, for experiments.

