@@ -180,8 +180,17 @@ export type EngineChange =
 export type ChangeObserver = (change: EngineChange) => () => void;
 
 /** ObservesChanges: an engine that makes every change itself (embedded) lets the cache hear each one. */
+/** Reaching: `object` and every object that can reach it through relationships (`type:id` keys), or undefined when there are too many to list. */
+export type Reaching = (object: ObjectRef) => ReadonlySet<string> | undefined;
+
 export interface ObservesChanges {
-  observeChanges(observer: ChangeObserver): { /** Relationships already there that will expire. */ expiring: Relationship[]; stop(): void };
+  observeChanges(observer: ChangeObserver): {
+    /** Relationships already there that will expire. */
+    expiring: Relationship[];
+    stop(): void;
+    /** Read when a change begins, from the relationships as they are then (absent without them). */
+    reaching?: Reaching;
+  };
 }
 
 export function observesChanges(engine: unknown): engine is ObservesChanges {

@@ -49,7 +49,7 @@ export class AnswerStore {
    * watch repeats this replica's own writes after their answers were stored).
    */
   drop(impact: Impact, at?: Revision): number {
-    if (!at && impact.pairs === "all" && impact.subject === undefined && impact.subjectType === undefined && impact.resource === undefined) {
+    if (!at && impact.pairs === "all" && impact.subject === undefined && impact.subjectType === undefined && impact.resource === undefined && impact.resources === undefined) {
       const n = this.entries.size;
       this.clear();
       return n;
@@ -70,6 +70,7 @@ export class AnswerStore {
       if (pairs !== "all" && !pairs.has(answer.pair)) continue;
       if (impact.subjectType !== undefined && answer.item.subject.type !== impact.subjectType) continue;
       if (impact.resource !== undefined && answer.resourceKey !== impact.resource) continue;
+      if (impact.resources !== undefined && !impact.resources.has(answer.resourceKey)) continue;
       if (at && answer.revision && atLeastAsFresh(answer.revision, at)) continue;
       this.delete(key);
       dropped += 1;

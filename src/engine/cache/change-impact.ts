@@ -25,6 +25,14 @@
 // target, directly or through what it feeds — then an evaluation that reads `type:r#relation`
 // was asked about `type:r` itself: only answers on that resource can change (`resource:r#viewer`
 // feeds `resource:r#view` and nothing on any other object).
+// The objects above bound it where the graph does (embedded mode, change-intake.ts): an
+// evaluation of `R` reaches `X#relation` only along relationships, each naming the next object as
+// its subject (a userset or an arrow's target), from R down to X. So only objects from which X
+// is reachable that way — X, the objects with a relationship whose subject is X, those naming
+// them, and so on — can have their answers changed: `resources`, read from the relationships
+// when the change is made (a superset: every relationship naming an object counts, whatever it
+// feeds). A change that would add an object to it names an object as its subject (a userset, or
+// a relation an arrow walks), so it is not narrowed by subject and drops for everyone itself.
 import type { ObjectRef, RelationshipFilter, SubjectRef } from "../engine.js";
 import { leavesOf, type SchemaModel } from "../schema/schema-model.js";
 
@@ -38,6 +46,8 @@ export interface Impact {
   subjectType?: string;
   /** Only answers on this resource (`type:id`): the changed relation is read within its object only. */
   resource?: string;
+  /** Only answers on these resources (`type:id`): every object that can reach the changed one. */
+  resources?: ReadonlySet<string>;
 }
 
 export const EVERYTHING: Impact = Object.freeze({ pairs: "all" as const });
@@ -54,6 +64,7 @@ export const objectKeyOf = (object: ObjectRef) => `${object.type}:${object.id}`;
 export function affects(impact: Impact, pair: string, subject: SubjectRef, resource?: ObjectRef): boolean {
   if (impact.pairs !== "all" && !impact.pairs.has(pair)) return false;
   if (impact.resource !== undefined && resource !== undefined && impact.resource !== objectKeyOf(resource)) return false;
+  if (impact.resources !== undefined && resource !== undefined && !impact.resources.has(objectKeyOf(resource))) return false;
   if (impact.subject !== undefined) return impact.subject === subjectKeyOf(subject);
   if (impact.subjectType !== undefined) return impact.subjectType === subject.type;
   return true;

@@ -6,7 +6,7 @@
 // (expiry-schedule.ts). Changes arrive two ways:
 // - local (embedded): a change as it begins, and again when it has ended (localChange);
 // - at a revision (remote): from the watch, or a write of this replica (changedAt).
-import type { EngineChange, Relationship, RelationshipFilter } from "../engine.js";
+import type { EngineChange, Reaching, Relationship, RelationshipFilter } from "../engine.js";
 import type { Revision } from "../revision.js";
 import { parseSchema } from "../schema/parse-schema.js";
 import type { CacheCounters } from "./cache-stats.js";
@@ -37,6 +37,8 @@ export class ChangeIntake {
   private readonly guard: LocalGuard | RevisionGuard;
   private readonly counters: CacheCounters;
   private readonly expiries: ExpirySchedule;
+  /** Local: the objects that can reach a changed one, read when the change begins (change-impact.ts). */
+  private reaching: Reaching | undefined;
 
   constructor(
     private readonly target: IntakeTarget,
@@ -58,9 +60,15 @@ export class ChangeIntake {
     this.expiries.advance(now);
   }
 
+  /** boundBy: local changes are bounded by the objects that can reach the changed one (embedded, from the journal). */
+  boundBy(reaching: Reaching | undefined): void {
+    this.reaching = reaching;
+  }
+
   /** localChange: the embedded engine is about to change; returns what to do when it has. */
   localChange(change: EngineChange): () => void {
-    const impacts = change.kind === "updates" ? this.impactsOf(change.updates) : change.kind === "filter" ? [this.rules?.ofFilter(change.filter) ?? EVERYTHING] : [EVERYTHING];
+    const impacts =
+      change.kind === "updates" ? this.impactsOf(change.updates, true) : change.kind === "filter" ? [this.rules?.ofFilter(change.filter) ?? EVERYTHING] : [EVERYTHING];
     if (change.kind === "schema") this.rules = undefined;
     const guard = this.guard as LocalGuard;
     const seq = guard.begin(impacts);
@@ -100,10 +108,20 @@ export class ChangeIntake {
     this.expiries.add(relationship.expiresAt.getTime(), impact!);
   }
 
-  private impactsOf(changes: Array<{ relationship: Relationship }>): Impact[] {
+  /**
+   * impactsOf: what each change can alter. `now` (a local change as it begins) bounds it by the
+   * objects that can reach the changed one, as the relationships are now; an expiry scheduled for
+   * later is not bounded (by its time other relationships may reach the object).
+   */
+  private impactsOf(changes: Array<{ relationship: Relationship }>, now = false): Impact[] {
     const rules = this.rules;
     if (!rules) return [EVERYTHING];
-    return changes.map(({ relationship: r }) => rules.ofRelationship(r.resource, r.relation, r.subject));
+    return changes.map(({ relationship: r }) => {
+      const impact = rules.ofRelationship(r.resource, r.relation, r.subject);
+      if (!now || !this.reaching || impact.pairs === "all" || impact.resource !== undefined) return impact;
+      const resources = this.reaching(r.resource);
+      return resources ? { ...impact, resources } : impact;
+    });
   }
 
   private applyImpacts(impacts: Impact[], revision: Revision | undefined): void {

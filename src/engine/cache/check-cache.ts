@@ -80,6 +80,7 @@ export class CheckCache extends EngineDecorator {
     }
     if (source.kind === "local") {
       const observed = source.engine.observeChanges((change) => this.intake.localChange(change));
+      this.intake.boundBy(observed.reaching);
       for (const relationship of observed.expiring) this.intake.scheduleExpiry(relationship);
       this.stopObserving = observed.stop;
     } else {

@@ -141,19 +141,21 @@ export class SubjectSets {
 
   /**
    * drop forgets every set (and pending lookup) a change with this impact can alter — or, for a
-   * change read within one resource, marks that resource unsure in a ready set; a change at
+   * change read within one resource (or a few: the objects that can reach it), marks those
+   * resources unsure in a ready set; a change at
    * revision `at` leaves the sets looked up at or after it (they already hold the change).
    */
   drop(impact: Impact, at?: Revision): void {
     const keys = impact.subject !== undefined ? this.bySubject.get(impact.subject) : this.live;
     if (!keys || keys.size === 0) return;
+    const unsure = impact.resource !== undefined ? [impact.resource] : impact.resources !== undefined ? [...impact.resources] : undefined;
     for (const key of [...keys]) {
       const state = this.states.get(key);
       if (!state || state.kind === "counting") continue; // a miss count changes no answer
       const { item } = state;
       if (!affects(impact, pairKey(item.resource.type, item.permission), item.subject)) continue;
       if (state.kind === "ready" && at && state.set.revision && atLeastAsFresh(state.set.revision, at)) continue;
-      if (state.kind === "ready" && impact.resource !== undefined && this.markUnsure(state.set, impact.resource, item.resource.type)) continue;
+      if (state.kind === "ready" && unsure && unsure.every((resource) => this.markUnsure(state.set, resource, item.resource.type))) continue;
       if (state.kind === "building") state.stale = true;
       else this.remove(key, state);
     }

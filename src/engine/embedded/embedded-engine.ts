@@ -13,8 +13,10 @@ import {
   EngineError,
   type ChangeObserver,
   type EngineChange,
+  type ObjectRef,
   type ObservesChanges,
   type Precondition,
+  type Reaching,
   type Relationship,
   type RelationshipFilter,
   type RelationshipUpdate,
@@ -223,10 +225,17 @@ export class EmbeddedEngine extends SpiceDbEngine<EmbeddedTransport> implements 
    * is the only writer of the embedded engine, so these are all the changes there are. It also
    * hands over the replayed relationships that will expire.
    */
-  observeChanges(observer: ChangeObserver): { expiring: Relationship[]; stop(): void } {
+  observeChanges(observer: ChangeObserver): { expiring: Relationship[]; stop(): void; reaching?: Reaching } {
     this.observers.add(observer);
     const now = Date.now();
-    return { expiring: this.expiring.filter((r) => r.expiresAt!.getTime() > now), stop: () => this.observers.delete(observer) };
+    const journal = this.journal;
+    return {
+      expiring: this.expiring.filter((r) => r.expiresAt!.getTime() > now),
+      stop: () => this.observers.delete(observer),
+      // The journal holds every acknowledged relationship: changes are serialized, so when one
+      // begins it holds all those before it.
+      ...(journal ? { reaching: (object: ObjectRef) => journal.reaching(object, MAX_REACHING) } : {}),
+    };
   }
 
   journalSize(): number {
@@ -266,6 +275,13 @@ interface GroupMember {
   resolve: (result: WriteResult) => void;
   reject: (err: unknown) => void;
 }
+
+/**
+ * MAX_REACHING: the most objects a change is bounded by (the objects that can reach the changed
+ * one); past it the change drops by the schema's bound alone. Reading them is one indexed query
+ * per object on the main thread, so this bounds that time too.
+ */
+const MAX_REACHING = 256;
 
 const relationshipKey = (r: Relationship) => `${r.resource.type}:${r.resource.id}#${r.relation}@${r.subject.type}:${r.subject.id}#${r.subject.relation ?? ""}`;
 

@@ -87,6 +87,7 @@ export class RelationshipJournal {
   private readonly upsert: Database.Statement;
   private readonly remove: Database.Statement;
   private readonly get: Database.Statement;
+  private readonly referrers: Database.Statement;
   private readonly unwatch: () => Promise<void>;
 
   /** `flush` may be shared with the app-state store, so one fsync round covers both files. */
@@ -112,6 +113,7 @@ export class RelationshipJournal {
          AND relation = @relation AND subject_type = @subject_type AND subject_id = @subject_id
          AND subject_relation = @subject_relation`,
     );
+    this.referrers = this.db.prepare(`SELECT DISTINCT resource_type, resource_id FROM relationships WHERE subject_type = ? AND subject_id = ?`).raw();
     this.get = this.db.prepare(
       `SELECT * FROM relationships WHERE resource_type = @resource_type AND resource_id = @resource_id
          AND relation = @relation AND subject_type = @subject_type AND subject_id = @subject_id
@@ -151,6 +153,26 @@ export class RelationshipJournal {
       const row = this.get.get(toRow(rel)) as Row | undefined;
       return row ? fromRow(row) : undefined;
     });
+  }
+
+  /**
+   * reaching lists `object` and every object with a relationship naming one of them as its
+   * subject, transitively (`type:id` keys): the objects whose permissions can read the object's
+   * relationships. Undefined once there are more than `limit`.
+   */
+  reaching(object: { type: string; id: string }, limit: number): Set<string> | undefined {
+    const seen = new Set([`${object.type}:${object.id}`]);
+    const queue: Array<[string, string]> = [[object.type, object.id]];
+    for (let next = queue.pop(); next; next = queue.pop()) {
+      for (const [type, id] of this.referrers.all(next[0], next[1]) as Array<[string, string]>) {
+        const key = `${type}:${id}`;
+        if (seen.has(key)) continue;
+        if (seen.size >= limit) return undefined;
+        seen.add(key);
+        queue.push([type, id]);
+      }
+    }
+    return seen;
   }
 
   /** matching lists the stored relationships a filter selects. */
