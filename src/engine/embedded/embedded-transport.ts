@@ -9,6 +9,7 @@ import { toEngineError } from "../spicedb/error-codec.js";
 import type { SpiceDbTransport } from "../spicedb/spicedb-transport.js";
 import { watchResponses } from "../spicedb/watch-stream.js";
 import { callUnary, type UnaryName } from "./ffi-async.js";
+import { TraceGate } from "./trace-gate.js";
 
 /**
  * MAX_STREAMS bounds the lookups and reads that run in the engine at once; the rest wait their
@@ -23,15 +24,30 @@ export class EmbeddedTransport implements SpiceDbTransport {
   private readonly handle: number;
   private readonly streams = pLimit(MAX_STREAMS);
 
+  /** Traced checks and bulk checks never run at once (trace-gate.ts: a SpiceDB panic otherwise). */
+  readonly gate = new TraceGate();
+
   constructor(private readonly db: EmbeddedSpiceDB) {
     this.handle = (db as unknown as { handle: number }).handle;
   }
 
-  checkPermission(request: v1.CheckPermissionRequest) {
-    return this.unary("spicedb_permissions_check_permission", v1.CheckPermissionRequest, v1.CheckPermissionResponse, request);
+  async checkPermission(request: v1.CheckPermissionRequest) {
+    const check = () => this.unary("spicedb_permissions_check_permission", v1.CheckPermissionRequest, v1.CheckPermissionResponse, request);
+    if (!request.withTracing) return check();
+    const leave = await this.gate.enter("traced");
+    try {
+      return await check();
+    } finally {
+      leave();
+    }
   }
-  checkBulkPermissions(request: v1.CheckBulkPermissionsRequest) {
-    return this.unary("spicedb_permissions_check_bulk_permissions", v1.CheckBulkPermissionsRequest, v1.CheckBulkPermissionsResponse, request);
+  async checkBulkPermissions(request: v1.CheckBulkPermissionsRequest) {
+    const leave = await this.gate.enter("bulk");
+    try {
+      return await this.unary("spicedb_permissions_check_bulk_permissions", v1.CheckBulkPermissionsRequest, v1.CheckBulkPermissionsResponse, request);
+    } finally {
+      leave();
+    }
   }
   expandPermissionTree(request: v1.ExpandPermissionTreeRequest) {
     return this.unary("spicedb_permissions_expand_permission_tree", v1.ExpandPermissionTreeRequest, v1.ExpandPermissionTreeResponse, request);
