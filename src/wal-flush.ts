@@ -79,7 +79,10 @@ export class WalFlush {
   private async sync(file: WatchedFile): Promise<void> {
     if (!file.handle) {
       try {
-        file.handle = await open(file.wal, constants.O_RDONLY);
+        const handle = await open(file.wal, constants.O_RDONLY);
+        // Unwatched while it opened (its database closed): nothing to sync, nothing to keep open.
+        if (!this.files.has(file)) return void (await handle.close());
+        file.handle = handle;
       } catch (err) {
         // No WAL file yet: nothing was committed to it.
         if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
