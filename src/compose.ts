@@ -28,7 +28,7 @@ import { CheckCache } from "./engine/cache/check-cache.js";
 import { buildCheckPath, type CheckPath } from "./engine/cache/fast-check-path.js";
 import { instrumentEngine } from "./engine/instrumented-engine.js";
 import { RemoteEngine } from "./engine/remote/remote-engine.js";
-import { WalFlush } from "./wal-flush.js";
+import { WalFlush } from "./store/wal-flush.js";
 import { auditedCallScope } from "./grpc/audited-scope.js";
 import { startGrpcEndpoint, type GrpcEndpoint } from "./grpc/grpc-endpoint.js";
 import type { CallScope } from "./grpc/service-definition.js";
@@ -130,7 +130,7 @@ export async function openBackends(config: Readonly<Config>): Promise<Backends> 
     const store = await PostgresStore.open({ connectionString: config.databaseUrl! });
     return { engine, store, mode: "remote", close: closeBoth(engine, store) };
   }
-  // One fsync round covers the journal and the app state (src/wal-flush.ts).
+  // One fsync round covers the journal and the app state (src/store/wal-flush.ts).
   const walFlush = new WalFlush();
   const engine = await EmbeddedEngine.open({ schema, dataDir: resolve(config.dataDir), walFlush });
   const store = await SqliteStore.open(resolve(config.dataDir), walFlush);

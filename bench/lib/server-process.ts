@@ -29,7 +29,7 @@ import { createLogger } from "../../src/logger.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
 import type { Store } from "../../src/store/store.js";
-import { WalFlush } from "../../src/wal-flush.js";
+import { WalFlush } from "../../src/store/wal-flush.js";
 
 export interface ServerOptions {
   schemaFile: string;

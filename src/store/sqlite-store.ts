@@ -1,6 +1,6 @@
 // SqliteStore is the embedded Store: one SQLite file (better-sqlite3, WAL, synchronous=NORMAL,
 // each write made durable before its caller goes on by an fsync of the WAL off the event loop —
-// src/wal-flush.ts) under the data dir, through SqlStore's queries. What is SQLite's own is here: the pragmas,
+// src/store/wal-flush.ts) under the data dir, through SqlStore's queries. What is SQLite's own is here: the pragmas,
 // binding Dates and booleans (better-sqlite3 binds neither), transactions that take the write
 // lock at BEGIN (IMMEDIATE), so a transaction's checks hold until its insert even against
 // another process on the file, and a database locked past the busy timeout reported as
@@ -12,7 +12,7 @@ import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type
 import { migrate, type Tables } from "./sql-schema.js";
 import { SqlStore } from "./sql-store.js";
 import { StoreError } from "./store.js";
-import { WalFlush } from "../wal-flush.js";
+import { WalFlush } from "./wal-flush.js";
 
 /** Written: set when a statement changed the file outside a transaction, or committed one. */
 interface Written {

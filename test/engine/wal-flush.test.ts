@@ -1,4 +1,4 @@
-// Pins how embedded mode makes its SQLite commits durable off the event loop (src/wal-flush.ts):
+// Pins how embedded mode makes its SQLite commits durable off the event loop (src/store/wal-flush.ts):
 // an acknowledged relationship write, and a committed app-state write, each wait for an fsync
 // round that began after their commit; rounds are grouped; a failed fsync fails every later
 // flush, so nothing more is acknowledged. Durability across kill -9 is test/durability.test.ts.
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
-import { WalFlush } from "../../src/wal-flush.js";
+import { WalFlush } from "../../src/store/wal-flush.js";
 import { SCHEMA } from "../support/test-server.js";
 
 const dirs: string[] = [];

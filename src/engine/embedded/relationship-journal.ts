@@ -1,13 +1,13 @@
 // RelationshipJournal keeps the truth of embedded mode on disk. SpiceDB's memory datastore
 // forgets everything on exit, so every acknowledged write is first committed here (SQLite in
 // WAL mode with synchronous=NORMAL, then made durable by `durable()`, an fsync of the WAL on the
-// thread pool — see src/wal-flush.ts) and replayed into the engine at start. SQLite (better-sqlite3) was chosen over PGlite: synchronous, tiny, one file,
+// thread pool — see src/store/wal-flush.ts) and replayed into the engine at start. SQLite (better-sqlite3) was chosen over PGlite: synchronous, tiny, one file,
 // and its transactions cost microseconds, which matters because writes are serialized.
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Relationship, RelationshipFilter, RelationshipUpdate } from "../engine.js";
-import { WalFlush } from "../../wal-flush.js";
+import { WalFlush } from "../../store/wal-flush.js";
 
 interface Row {
   resource_type: string;
